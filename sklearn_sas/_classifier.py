@@ -1,0 +1,759 @@
+"""SaSMLPClassifier: the scikit-learn estimator around the gBP core."""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._gbp import (
+    ParamVector,
+    Workspace,
+    _split,
+    forward,
+    forward_mc,
+    init_params,
+    log_softmax,
+    run_epoch,
+    softmax,
+)
+from ._optimizers import AdamOptimizer, SGDOptimizer
+from ._sas import sas_moments
+
+
+class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Multilayer perceptron whose every connection is a spike-and-slab law.
+
+    Each connection ``(i, k)`` of layer ``l`` carries the distribution
+    ``pi * delta(w) + (1 - pi) * Normal(w | m, xi)``: with probability ``pi``
+    the connection is absent, otherwise its weight is Gaussian. The
+    parameters ``(pi, m, xi)`` of every connection are learned with the
+    mean-field generalized backpropagation (gBP) of Li & Huang, *Learning
+    credit assignment*, PRL 125, 178301 (2020): the pre-activation of a unit
+    is Gaussian with mean ``G = h @ mu / sqrt(N)`` and variance
+    ``D^2 = h^2 @ var / N``, and is sampled as ``z = G + eps * D`` with the
+    same ``eps`` in the forward and backward pass of a minibatch. Hidden
+    units are ReLU, the output is a softmax, the loss the cross-entropy.
+
+    The fitted spike probabilities tell each connection's credit: ``pi = 0``
+    with ``xi = 0`` is a very important, deterministic connection; ``pi = 1``
+    an unimportant, prunable one. With ``pi = 0`` and ``xi = 0`` frozen, gBP
+    is ordinary backpropagation on the weights ``m``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the slab means ``m`` and slab
+        variances ``xi``, divided by the minibatch size (its total sample
+        weight) as ``MLPClassifier`` does.
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+
+    learning_rate_init : float, default=0.01
+        Initial step size. The forward pass divides by ``sqrt(N_l)``, so the
+        parameters live on a scale ``sqrt(N_l)`` times larger than the weights
+        of ``MLPClassifier``, and a larger step than its 0.001 is right.
+
+    max_iter : int, default=200
+        Maximum number of epochs.
+
+    solver : {"adam", "sgd"}, default="adam"
+        Stochastic optimizer.
+
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"``, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Whether ``solver="sgd"`` uses Nesterov's momentum.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning rate schedule of ``solver="sgd"``, as in ``MLPClassifier``.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Numerical stability constant of Adam.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples in each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialization, the shuffling, the mean-field noise
+        ``eps``, the validation split and the stochastic inference modes.
+        Pass an int for reproducible results.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or the validation score with
+        ``early_stopping``) has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement before stopping.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data
+        (stratified), stop when its accuracy stops improving and keep the
+        best parameters.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out with ``early_stopping``.
+
+    verbose : bool, default=False
+        Whether to print the loss (and validation score) after every epoch.
+
+    warm_start : bool, default=False
+        Whether ``fit`` starts from the previous solution.
+
+    fit_intercept : bool, default=True
+        Whether every layer has a deterministic bias, trained like an
+        ordinary bias outside the spike-and-slab model. The paper's networks
+        have none (``fit_intercept=False``).
+
+    init_pi : float, default=0.0
+        Initial spike probability of every connection, in [0, 1].
+
+    init_xi : float, default=0.01
+        Slab variances are initialized from ``Uniform(0, init_xi)``. Slab
+        means are drawn from ``Normal(0, 2)``.
+
+    inference : {"mean", "mc", "ensemble"}, default="mean"
+        How ``predict_proba`` turns the distribution into probabilities:
+
+        - ``"mean"``: the deterministic mean network (``eps = 0``);
+        - ``"mc"``: the softmax averaged over ``n_samples`` mean-field passes,
+          each with fresh noise ``eps``;
+        - ``"ensemble"``: the softmax averaged over ``n_samples`` concrete
+          networks sampled from the learned distribution.
+
+    n_samples : int, default=100
+        Number of passes or networks averaged by the stochastic inference
+        modes.
+
+    n_jobs : int, default=None
+        Number of jobs of ``inference="ensemble"`` and ``sample_networks``.
+        ``None`` means 1 unless in a :obj:`joblib.parallel_backend` context.
+
+    dtype : {"float32", "float64"}, default="float32"
+        Floating point type of the parameters and of all computation; the
+        input is converted to it.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    t_ : int
+        Number of training samples seen by the optimizer.
+
+    loss_ : float
+        Training loss of the last epoch (mean cross-entropy plus penalty).
+
+    loss_curve_ : list of float
+        Training loss after every epoch.
+
+    best_loss_ : float or None
+        Lowest training loss; None with ``early_stopping``.
+
+    validation_scores_ : list of float or None
+        Validation accuracy after every epoch with ``early_stopping``.
+
+    best_validation_score_ : float or None
+        Best validation accuracy with ``early_stopping``.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units (one per class).
+
+    out_activation_ : str
+        Always ``"softmax"``.
+
+    spike_probs_ : list of ndarray of shape (N_l, N_{l+1})
+        Spike probabilities ``pi`` of every layer's connections.
+
+    slab_means_ : list of ndarray of shape (N_l, N_{l+1})
+        Slab means ``m``.
+
+    slab_vars_ : list of ndarray of shape (N_l, N_{l+1})
+        Slab variances ``xi``.
+
+    intercepts_ : list of ndarray of shape (N_{l+1},)
+        Biases of every layer (zeros when ``fit_intercept=False``).
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : Multilayer perceptron trained with
+        ordinary backpropagation.
+
+    References
+    ----------
+    C. Li and H. Huang, "Learning credit assignment", Phys. Rev. Lett. 125,
+    178301 (2020), arXiv:2001.03354.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn_sas import SaSMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> clf = SaSMLPClassifier(hidden_layer_sizes=(64,), max_iter=30,
+    ...                        random_state=0).fit(X_train, y_train)
+    >>> clf.predict(X_test[:5])
+    array([2, 8, 2, 6, 6])
+    >>> round(clf.score(X_test, y_test), 2) >= 0.95
+    True
+    >>> [p.shape for p in clf.spike_probs_]
+    [(64, 64), (64, 10)]
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"adam", "sgd"})],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "init_pi": [Interval(Real, 0, 1, closed="both")],
+        "init_xi": [Interval(Real, 0, None, closed="left")],
+        "inference": [StrOptions({"mean", "mc", "ensemble"})],
+        "n_samples": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+        "dtype": [StrOptions({"float32", "float64"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        *,
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.01,
+        max_iter=200,
+        solver="adam",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        learning_rate="constant",
+        power_t=0.5,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        verbose=False,
+        warm_start=False,
+        fit_intercept=True,
+        init_pi=0.0,
+        init_xi=0.01,
+        inference="mean",
+        n_samples=100,
+        n_jobs=None,
+        dtype="float32",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.solver = solver
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.learning_rate = learning_rate
+        self.power_t = power_t
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.fit_intercept = fit_intercept
+        self.init_pi = init_pi
+        self.init_xi = init_xi
+        self.inference = inference
+        self.n_samples = n_samples
+        self.n_jobs = n_jobs
+        self.dtype = dtype
+
+    # ----------------------------------------------------------------- fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the spike-and-slab network to data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the classes; required on the first call, ignored afterwards.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            Trained estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        # a failed call leaves the estimator exactly as it was
+        snapshot = copy.deepcopy(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental, classes)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental, classes):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = not hasattr(self, "_optimizer") or (
+            not self.warm_start and not incremental
+        )
+        dtype = np.dtype(self.dtype)
+        X, y = validate_data(
+            self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype, order="C"
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight must have a positive sum.")
+        check_classification_targets(y)
+        if first_pass:
+            self.classes_ = self._first_classes(y, classes, incremental)
+            self._initialize(X.shape[1], dtype)
+        elif incremental and classes is not None:
+            if not np.array_equal(self.classes_, unique_labels(classes)):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on the first call "
+                    f"to partial_fit, which was {self.classes_!r}."
+                )
+        self._train(X, self._class_indices(y), sample_weight, incremental)
+        return self
+
+    def _first_classes(self, y, classes, incremental):
+        if incremental:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            found = unique_labels(classes)
+        else:
+            found = unique_labels(y)
+        if found.shape[0] < 2:
+            raise ValueError(
+                "SaSMLPClassifier needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {found[0]!r}"
+            )
+        return found
+
+    def _class_indices(self, y):
+        """Position of each label of ``y`` in ``classes_``."""
+        indices = np.searchsorted(self.classes_, y)
+        indices = np.minimum(indices, len(self.classes_) - 1)
+        unknown = self.classes_[indices] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels {np.unique(y[unknown]).tolist()} that are not "
+                f"in classes_ {self.classes_.tolist()}."
+            )
+        return indices
+
+    def _initialize(self, n_features, dtype):
+        hidden = self.hidden_layer_sizes
+        hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
+        if any(int(h) <= 0 for h in hidden):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        layer_units = [n_features, *map(int, hidden), len(self.classes_)]
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        self._rng = np.random.default_rng(seed)
+        params = init_params(
+            layer_units,
+            self.fit_intercept,
+            dtype,
+            self._rng,
+            init_pi=self.init_pi,
+            init_xi=self.init_xi,
+        )
+        self._set_params_from(params)
+        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = layer_units[-1]
+        self.out_activation_ = "softmax"
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+        self._optimizer = None
+
+    def _params(self):
+        """The fitted distribution packed in a new flat buffer."""
+        intercepts = self.intercepts_ if self.fit_intercept else None
+        return ParamVector.pack(
+            self.spike_probs_,
+            self.slab_vars_,
+            self.slab_means_,
+            intercepts,
+            np.dtype(self.dtype),
+        )
+
+    def _set_params_from(self, params):
+        self.spike_probs_ = params.spike_probs
+        self.slab_vars_ = params.slab_vars
+        self.slab_means_ = params.slab_means
+        self.intercepts_ = (
+            params.intercepts
+            if params.fit_intercept
+            else [np.zeros(u, params.flat.dtype) for u in params.layer_units[1:]]
+        )
+
+    def _make_optimizer(self, flat):
+        if self.solver == "sgd":
+            return SGDOptimizer(
+                flat,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return AdamOptimizer(
+            flat, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _train(self, X, y, sample_weight, incremental):
+        params = self._params()
+        if self._optimizer is None or not incremental:
+            self._optimizer = self._make_optimizer(params.flat)
+        X_val = y_val = sw_val = None
+        if self.early_stopping:
+            X, X_val, y, y_val, sample_weight, sw_val = self._validation_split(
+                X, y, sample_weight
+            )
+        n_samples = X.shape[0]
+        batch_size = (
+            min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        )
+        if batch_size > n_samples:
+            warnings.warn(
+                f"Got batch_size={batch_size} larger than the {n_samples} samples; "
+                "it is clipped to the number of samples."
+            )
+            batch_size = n_samples
+        ws = Workspace(params.layer_units, batch_size, X.dtype)
+        grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
+        X_sq = X.multiply(X).tocsr() if sp.issparse(X) else np.multiply(X, X)
+
+        for _ in range(1 if incremental else self.max_iter):
+            try:
+                loss = run_epoch(
+                    params, grads, self._optimizer, ws, X, X_sq, y, sample_weight,
+                    alpha=self.alpha, rng=self._rng, shuffle=self.shuffle,
+                )  # fmt: skip
+            except KeyboardInterrupt:
+                warnings.warn("Training interrupted by user.")
+                break
+            if not np.isfinite(loss):
+                raise ValueError(
+                    f"Training diverged: the loss became {loss} in epoch "
+                    f"{self.n_iter_ + 1}. The step size is likely too large: "
+                    f"lower learning_rate_init (now {self.learning_rate_init}), "
+                    "or scale the input features (e.g. StandardScaler)."
+                )
+            self.n_iter_ += 1
+            self.t_ += n_samples
+            self.loss_ = loss
+            self.loss_curve_.append(loss)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+            if self._stop_early(params, X_val, y_val, sw_val):
+                break
+            if not incremental and self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+        if self.early_stopping and self._best_flat is not None:
+            params.flat[:] = self._best_flat
+            self._best_flat = None
+        if not np.isfinite(params.flat).all():
+            raise ValueError(
+                "Training produced non-finite parameters: lower "
+                f"learning_rate_init (now {self.learning_rate_init})."
+            )
+        self._set_params_from(params)
+
+    def _validation_split(self, X, y, sample_weight):
+        seed = int(self._rng.integers(np.iinfo(np.int32).max))
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        split = train_test_split(
+            *arrays, random_state=seed, test_size=self.validation_fraction, stratify=y
+        )
+        if split[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        self._best_flat = None
+        if sample_weight is None:
+            return (*split, None, None)
+        return tuple(split)
+
+    def _stop_early(self, params, X_val, y_val, sw_val):
+        """Update the no-improvement count; True when training should stop."""
+        if self.early_stopping:
+            mus, _, _ = sas_moments(
+                params.slab_mean_flat, params.spike_flat, params.slab_var_flat
+            )
+            mus = _split(mus, [m.shape for m in params.slab_means])
+            proba = self._proba_mean(X_val, mus, params.intercepts)
+            correct = proba.argmax(axis=1) == y_val
+            score = float(np.average(correct, weights=sw_val))
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_flat = params.flat.copy()
+            what = "Validation score did not improve"
+        else:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+            what = "Training loss did not improve"
+        self._optimizer.iteration_ends(self.t_)
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        msg = (
+            f"{what} more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if self._optimizer.trigger_stopping(msg, self.verbose):
+            return True
+        self._no_improvement_count = 0
+        return False
+
+    # ------------------------------------------------------------- predict
+
+    def _proba_mean(self, X, mus, intercepts):
+        """Softmax of the mean network, chunked over rows."""
+        out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
+        for rows in self._chunks(X, 1):
+            softmax(forward(X[rows], mus, intercepts), out=out[rows])
+        return out
+
+    def _chunks(self, X, n_passes):
+        """Row slices whose activations over all layers fit in working memory."""
+        widths = [p.shape[1] for p in self.spike_probs_]
+        row_bytes = 4 * np.dtype(self.dtype).itemsize * (X.shape[1] + sum(widths))
+        budget = get_config()["working_memory"] * 2**20
+        return gen_batches(X.shape[0], max(int(budget // (row_bytes * n_passes)), 1))
+
+    def _moments(self):
+        mus, variances = [], []
+        for m, pi, xi in zip(self.slab_means_, self.spike_probs_, self.slab_vars_):
+            mu, var, _ = sas_moments(m, pi, xi)
+            mus.append(mu)
+            variances.append(var)
+        return mus, variances
+
+    def _proba_mc(self, X):
+        """Softmax averaged over ``n_samples`` mean-field passes."""
+        mus, variances = self._moments()
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        rng = np.random.default_rng(seed)
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
+        for rows in self._chunks(X, self.n_samples):
+            logits = forward_mc(
+                X[rows], mus, variances, self.intercepts_, self.n_samples, rng
+            )
+            proba = softmax(logits.reshape(-1, self.n_outputs_))
+            out[rows] = proba.reshape(logits.shape).mean(axis=0)
+        return out
+
+    def _validate_X_predict(self, X):
+        return validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=np.dtype(self.dtype)
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities, by the ``inference`` mode.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X_predict(X)
+        if self.inference == "mean":
+            return self._proba_mean(X, self._moments()[0], self.intercepts_)
+        if self.inference == "mc":
+            return self._proba_mc(X)
+        raise NotImplementedError(
+            "inference='ensemble' needs network sampling, which is not implemented "
+            "yet; use inference='mean' or 'mc'."
+        )
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self)
+        if self.inference != "mean":
+            with np.errstate(divide="ignore"):
+                return np.log(self.predict_proba(X))
+        X = self._validate_X_predict(X)
+        mus = self._moments()[0]
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
+        for rows in self._chunks(X, 1):
+            out[rows] = log_softmax(forward(X[rows], mus, self.intercepts_))
+        return out
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

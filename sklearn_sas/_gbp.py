@@ -1,0 +1,460 @@
+"""Vectorized generalized backpropagation (gBP) of a spike-and-slab ReLU network.
+
+Shapes follow scikit-learn's ``MLPClassifier``: rows are samples, layer ``l``
+maps width ``N_l`` to ``N_{l+1}`` through arrays of shape ``(N_l, N_{l+1})``.
+One layer, with ``mu`` and ``var`` the moments of its weights::
+
+    z = H @ mu / sqrt(N_l) + eps * sqrt((H * H) @ var / N_l) + b
+
+``relu`` on hidden layers, softmax and cross-entropy on the output layer. The
+gradients are the paper's Eqs. (5)-(7) in matrix form: two matrix products
+forward and four backward per layer. With ``spike_slab=False`` the same code
+runs plain backpropagation on the slab means (``pi = xi = 0`` frozen): one
+product forward and two backward.
+
+This module is plain NumPy; it knows nothing of scikit-learn.
+"""
+
+from itertools import pairwise
+
+import numpy as np
+
+from ._sas import project_sas, sas_moments, sas_param_grads
+
+
+def _split(flat, shapes):
+    """Views of consecutive blocks of ``flat`` with the given shapes."""
+    views, start = [], 0
+    for shape in shapes:
+        stop = start + int(np.prod(shape))
+        views.append(flat[start:stop].reshape(shape))
+        start = stop
+    return views
+
+
+class ParamVector:
+    """All trainable arrays of a network as views of one flat buffer.
+
+    The buffer is ordered ``[pi | xi | m | intercepts]`` (each part covering
+    every layer), so the optimizer updates everything with a handful of
+    in-place passes, the projection touches two contiguous segments, the L2
+    penalty one (``xi`` and ``m``), and plain backprop one (``m`` and
+    intercepts). A gradient is a ``ParamVector`` of the same layout.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Widths ``N_0, ..., N_L`` from input to output.
+    fit_intercept : bool
+        Whether the buffer holds one intercept vector per layer.
+    dtype : dtype
+        Floating dtype of the buffer.
+    flat : ndarray, default=None
+        Existing buffer to wrap (not copied); zeros when None.
+    """
+
+    def __init__(self, layer_units, fit_intercept, dtype, flat=None):
+        self.layer_units = tuple(int(u) for u in layer_units)
+        self.fit_intercept = bool(fit_intercept)
+        shapes = list(pairwise(self.layer_units))
+        n_conn = sum(a * b for a, b in shapes)
+        n_bias = sum(self.layer_units[1:]) if fit_intercept else 0
+        if flat is None:
+            flat = np.zeros(3 * n_conn + n_bias, dtype=dtype)
+        elif flat.shape != (3 * n_conn + n_bias,):
+            raise ValueError(f"flat buffer of shape {flat.shape} does not fit")
+        self.flat = flat
+        self.n_connections = n_conn
+        self.spike_flat = flat[:n_conn]
+        self.slab_var_flat = flat[n_conn : 2 * n_conn]
+        self.slab_mean_flat = flat[2 * n_conn : 3 * n_conn]
+        # segments that several layers share, each one contiguous
+        self.penalized = flat[n_conn : 3 * n_conn]
+        self.deterministic = flat[2 * n_conn :]
+        self.spike_probs = _split(self.spike_flat, shapes)
+        self.slab_vars = _split(self.slab_var_flat, shapes)
+        self.slab_means = _split(self.slab_mean_flat, shapes)
+        bias_shapes = [(u,) for u in self.layer_units[1:]]
+        self.intercepts = (
+            _split(flat[3 * n_conn :], bias_shapes) if fit_intercept else None
+        )
+
+    @classmethod
+    def pack(cls, spike_probs, slab_vars, slab_means, intercepts, dtype):
+        """New buffer holding copies of the given per-layer arrays."""
+        layer_units = [spike_probs[0].shape[0]] + [p.shape[1] for p in spike_probs]
+        parts = [*spike_probs, *slab_vars, *slab_means, *(intercepts or [])]
+        flat = np.concatenate([np.ravel(p) for p in parts]).astype(dtype, copy=False)
+        return cls(layer_units, intercepts is not None, dtype, flat=flat)
+
+    def copy(self):
+        return type(self)(
+            self.layer_units, self.fit_intercept, self.flat.dtype, self.flat.copy()
+        )
+
+
+def init_params(layer_units, fit_intercept, dtype, rng, *, init_pi, init_xi):
+    """Initial distribution: ``m ~ Normal(0, 2)`` (He scale, since the forward
+    pass already divides by ``sqrt(N_l)``), ``pi = init_pi``,
+    ``xi ~ Uniform(0, init_xi)``, zero intercepts."""
+    params = ParamVector(layer_units, fit_intercept, dtype)
+    n = params.n_connections
+    params.slab_mean_flat[:] = rng.normal(0.0, np.sqrt(2.0), size=n)
+    params.spike_flat[:] = init_pi
+    params.slab_var_flat[:] = rng.uniform(0.0, init_xi, size=n)
+    return params
+
+
+class Workspace:
+    """Reusable buffers for minibatches of up to ``batch_size`` rows.
+
+    Row slices ``buf[:n]`` of these C-ordered buffers stay contiguous, so a
+    shorter last minibatch reuses them without copies.
+    """
+
+    def __init__(self, layer_units, batch_size, dtype):
+        widths = layer_units[1:]
+        n_conn = sum(a * b for a, b in pairwise(layer_units))
+
+        def per_layer(cols):
+            return [np.empty((batch_size, c), dtype=dtype) for c in cols]
+
+        self.batch_size = batch_size
+        self.activations = per_layer(widths)
+        self.squares = per_layer(widths[:-1])
+        self.noise_flat = np.empty(batch_size * sum(widths), dtype=dtype)
+        self.noise = _split(self.noise_flat, [(batch_size, c) for c in widths])
+        self.noise_gain = per_layer(widths)
+        self.deltas = per_layer(widths)
+        self.q = per_layer(widths)
+        self.back_tmp = per_layer(layer_units[1:-1])
+        self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
+        self.X_sq = np.empty_like(self.X)
+        shapes = list(pairwise(layer_units))
+        flat = np.empty((6, n_conn), dtype=dtype)
+        self.mu_flat, self.var_flat, self.keep_flat = flat[0], flat[1], flat[2]
+        self.grad_mu_flat, self.grad_var_flat, self.tmp_flat = flat[3], flat[4], flat[5]
+        self.mu = _split(self.mu_flat, shapes)
+        self.var = _split(self.var_flat, shapes)
+        self.grad_mu = _split(self.grad_mu_flat, shapes)
+        self.grad_var = _split(self.grad_var_flat, shapes)
+        self.penalty_tmp = np.empty(2 * n_conn, dtype=dtype)
+
+
+def _matmul(a, b, out):
+    # the input layer may be a scipy sparse matrix, which has no ``out=``
+    if isinstance(a, np.ndarray):
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b
+    return out
+
+
+def layer_forward(H, H_sq, mu, var, intercept, noise, z, noise_gain, scratch):
+    """Pre-activation of one layer, written into ``z``.
+
+    ``z = H mu / sqrt(N) + eps D + b`` with ``D = sqrt(H^2 var / N)``. When
+    ``var`` is None the layer is deterministic (``z = H mu / sqrt(N) + b``).
+    Otherwise ``noise_gain`` receives ``eps / (2 D)`` (0 where ``D == 0``),
+    all that the backward pass needs of the noise; ``scratch`` is a buffer
+    of ``z``'s shape.
+    """
+    n_in = H.shape[1]
+    _matmul(H, mu, out=z)
+    z *= n_in**-0.5
+    if var is not None:
+        D = noise_gain
+        _matmul(H_sq, var, out=D)
+        D *= 1.0 / n_in
+        np.sqrt(D, out=D)
+        np.multiply(noise, D, out=scratch)
+        z += scratch
+        np.divide(noise, D, out=D, where=D > 0)
+        D *= 0.5
+    if intercept is not None:
+        z += intercept
+    return z
+
+
+def softmax_cross_entropy(z, y, sample_weight, delta):
+    """Mean cross-entropy of logits ``z`` for class indices ``y``.
+
+    Writes ``dL/dz = w * (softmax(z) - onehot(y)) / sum(w)`` into ``delta``
+    and overwrites ``z`` with the shifted logits; stable for any logits.
+    """
+    n = z.shape[0]
+    rows = np.arange(n)
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=delta)
+    norm = delta.sum(axis=1, keepdims=True)
+    log_lik = z[rows, y] - np.log(norm[:, 0])
+    delta /= norm
+    delta[rows, y] -= 1
+    if sample_weight is None:
+        delta *= 1.0 / n
+        return -float(log_lik.mean(dtype=np.float64))
+    sw_sum = float(sample_weight.sum(dtype=np.float64))
+    delta *= (sample_weight / sw_sum)[:, None]
+    return -float(np.dot(sample_weight, log_lik)) / sw_sum
+
+
+def layer_backward(
+    H, H_sq, mu, var, delta, noise_gain, q, grad_mu, grad_var, grad_b, delta_in, tmp
+):
+    """Gradients of one layer from ``delta = dL/dz``.
+
+    Fills ``grad_mu = H.T delta / sqrt(N)``, ``grad_var = (H^2).T Q / N`` with
+    ``Q = delta * eps / (2 D)``, ``grad_b = sum(delta)`` and, when
+    ``delta_in`` is given, ``dL/dz`` of the layer below:
+    ``(delta mu.T / sqrt(N) + 2 H (Q var.T) / N) * relu'``.
+    """
+    n_in = H.shape[1]
+    _matmul(H.T, delta, out=grad_mu)
+    grad_mu *= n_in**-0.5
+    if grad_b is not None:
+        np.sum(delta, axis=0, out=grad_b)
+    if var is not None:
+        np.multiply(delta, noise_gain, out=q)
+        _matmul(H_sq.T, q, out=grad_var)
+        grad_var *= 1.0 / n_in
+    if delta_in is None:
+        return
+    np.matmul(delta, mu.T, out=delta_in)
+    delta_in *= n_in**-0.5
+    if var is not None:
+        np.matmul(q, var.T, out=tmp)
+        tmp *= H
+        tmp *= 2.0 / n_in
+        delta_in += tmp
+    # H = relu(z) of the layer below, so relu'(z) is H > 0
+    delta_in *= H > 0
+
+
+def loss_grad(params, grads, ws, X, X_sq, y, sample_weight, alpha, rng, spike_slab=True):
+    """Minibatch loss, with its gradient written into ``grads``.
+
+    Parameters
+    ----------
+    params, grads : ParamVector
+        Current parameters, and the buffer receiving the gradient (with
+        ``spike_slab=False`` only its ``deterministic`` segment is written).
+    ws : Workspace
+        Buffers for at least ``X.shape[0]`` rows.
+    X, X_sq : ndarray or sparse matrix of shape (n, N_0)
+        Minibatch and its elementwise square.
+    y : ndarray of int of shape (n,)
+        Class indices.
+    sample_weight : ndarray of shape (n,) or None
+    alpha : float
+        L2 penalty on ``m`` and ``xi``, divided by the minibatch weight like
+        ``MLPClassifier``'s ``alpha``.
+    rng : numpy.random.Generator
+        Source of the noise ``eps``, drawn afresh for this minibatch and used
+        in both passes.
+    spike_slab : bool, default=True
+        False runs plain backprop on ``m`` (``pi = xi = 0`` frozen).
+
+    Returns
+    -------
+    loss : float
+    """
+    n = X.shape[0]
+    n_layers = len(params.slab_means)
+    bias = params.intercepts or [None] * n_layers
+    if spike_slab:
+        sas_moments(
+            params.slab_mean_flat,
+            params.spike_flat,
+            params.slab_var_flat,
+            out=(ws.mu_flat, ws.var_flat, ws.keep_flat),
+        )
+        rng.standard_normal(out=ws.noise_flat, dtype=ws.noise_flat.dtype)
+        mus, variances, grad_mus = ws.mu, ws.var, ws.grad_mu
+    else:
+        mus, variances, grad_mus = params.slab_means, [None] * n_layers, grads.slab_means
+
+    inputs, input_squares = [X], [X_sq]
+    for layer in range(n_layers):
+        z = ws.activations[layer][:n]
+        layer_forward(
+            inputs[-1],
+            input_squares[-1],
+            mus[layer],
+            variances[layer],
+            bias[layer],
+            ws.noise[layer][:n],
+            z,
+            ws.noise_gain[layer][:n],
+            ws.q[layer][:n],
+        )
+        if layer < n_layers - 1:
+            np.maximum(z, 0, out=z)
+            inputs.append(z)
+            input_squares.append(np.multiply(z, z, out=ws.squares[layer][:n]))
+
+    loss = softmax_cross_entropy(z, y, sample_weight, ws.deltas[-1][:n])
+
+    grad_bias = grads.intercepts or [None] * n_layers
+    for layer in range(n_layers - 1, -1, -1):
+        layer_backward(
+            inputs[layer],
+            input_squares[layer],
+            mus[layer],
+            variances[layer],
+            ws.deltas[layer][:n],
+            ws.noise_gain[layer][:n],
+            ws.q[layer][:n],
+            grad_mus[layer],
+            ws.grad_var[layer],
+            grad_bias[layer],
+            ws.deltas[layer - 1][:n] if layer else None,
+            ws.back_tmp[layer - 1][:n] if layer else None,
+        )
+    if spike_slab:
+        sas_param_grads(
+            ws.grad_mu_flat,
+            ws.grad_var_flat,
+            params.slab_mean_flat,
+            params.spike_flat,
+            params.slab_var_flat,
+            ws.keep_flat,
+            out=(grads.slab_mean_flat, grads.spike_flat, grads.slab_var_flat),
+            tmp=ws.tmp_flat,
+        )
+        penalized, grad_penalized = params.penalized, grads.penalized
+        tmp = ws.penalty_tmp
+    else:
+        penalized, grad_penalized = params.slab_mean_flat, grads.slab_mean_flat
+        tmp = ws.penalty_tmp[: penalized.size]
+    if alpha:
+        weight = n if sample_weight is None else float(sample_weight.sum())
+        np.multiply(penalized, alpha / weight, out=tmp)
+        grad_penalized += tmp
+        loss += 0.5 * alpha * float(np.dot(penalized, penalized)) / weight
+    return loss
+
+
+def _take_rows(X, idx, out):
+    if isinstance(X, np.ndarray):
+        return np.take(X, idx, axis=0, out=out[: len(idx)])
+    return X[idx]
+
+
+def run_epoch(
+    params,
+    grads,
+    optimizer,
+    ws,
+    X,
+    X_sq,
+    y,
+    sample_weight,
+    *,
+    alpha,
+    rng,
+    shuffle,
+    spike_slab=True,
+):
+    """One pass over the data in minibatches of ``ws.batch_size`` rows.
+
+    Each minibatch takes one optimizer step, followed by the projection of
+    ``pi`` to [0, 1] and ``xi`` to >= 0. Returns the mean minibatch loss
+    weighted by minibatch size, as ``MLPClassifier`` reports it; a non-finite
+    loss ends the epoch at once and is returned.
+    """
+    n_samples = X.shape[0]
+    order = rng.permutation(n_samples) if shuffle else None
+    batch_size = ws.batch_size
+    total = 0.0
+    for start in range(0, n_samples, batch_size):
+        stop = min(start + batch_size, n_samples)
+        if order is None:
+            rows = slice(start, stop)
+            X_batch, X_sq_batch = X[rows], X_sq[rows]
+        else:
+            rows = order[start:stop]
+            X_batch = _take_rows(X, rows, ws.X)
+            X_sq_batch = _take_rows(X_sq, rows, ws.X_sq)
+        sw = None if sample_weight is None else sample_weight[rows]
+        loss = loss_grad(
+            params, grads, ws, X_batch, X_sq_batch, y[rows], sw, alpha, rng, spike_slab
+        )
+        if not np.isfinite(loss):
+            return loss
+        total += loss * (stop - start)
+        if spike_slab:
+            optimizer.update_params(params.flat, grads.flat)
+            project_sas(params.spike_flat, params.slab_var_flat)
+        else:
+            optimizer.update_params(params.deterministic, grads.deterministic)
+    return total / n_samples
+
+
+def _square(H):
+    return H * H if isinstance(H, np.ndarray) else H.multiply(H)
+
+
+def forward(X, mus, intercepts, variances=None, rng=None):
+    """Logits of a batch through the mean network, or one mean-field pass.
+
+    With ``variances`` and a generator ``rng`` every layer adds fresh noise
+    ``eps * D``; otherwise this is the deterministic mean network with
+    weights ``mus``. ``X`` may be dense or sparse; returns a new array.
+    """
+    n_layers = len(mus)
+    H = X
+    for layer in range(n_layers):
+        n_in = H.shape[1]
+        z = np.asarray(H @ mus[layer])
+        z *= n_in**-0.5
+        if variances is not None:
+            D = np.asarray(_square(H) @ variances[layer])
+            D *= 1.0 / n_in
+            np.sqrt(D, out=D)
+            D *= rng.standard_normal(D.shape, dtype=D.dtype)
+            z += D
+        if intercepts is not None:
+            z += intercepts[layer]
+        if layer < n_layers - 1:
+            np.maximum(z, 0, out=z)
+        H = z
+    return H
+
+
+def forward_mc(X, mus, variances, intercepts, n_passes, rng):
+    """Logits of ``n_passes`` mean-field passes, shape ``(n_passes, n, n_out)``.
+
+    The input layer's mean and width ``(G, D)`` are the same in every pass,
+    so they are computed once; the passes differ from the first noise on,
+    and run stacked along the rows through the layers above.
+    """
+    n, n_in = X.shape
+    G = np.asarray(X @ mus[0])
+    G *= n_in**-0.5
+    if intercepts is not None:
+        G += intercepts[0]
+    D = np.asarray(_square(X) @ variances[0])
+    D *= 1.0 / n_in
+    np.sqrt(D, out=D)
+    z = rng.standard_normal((n_passes, *G.shape), dtype=G.dtype)
+    z *= D
+    z += G
+    if len(mus) == 1:
+        return z
+    H = np.maximum(z, 0, out=z).reshape(n_passes * n, -1)
+    rest = intercepts[1:] if intercepts is not None else None
+    return forward(H, mus[1:], rest, variances[1:], rng).reshape(n_passes, n, -1)
+
+
+def softmax(z, out=None):
+    """Row-wise softmax, stable for any logits."""
+    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=1, keepdims=True)
+    return out
+
+
+def log_softmax(z):
+    """Row-wise log-softmax, stable for any logits."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted

@@ -1,0 +1,148 @@
+"""In-place stochastic optimizers on one flat parameter buffer.
+
+The update rules, learning-rate schedules and stopping logic are those of
+scikit-learn's ``neural_network._stochastic_optimizers``; the difference is
+that every step works in place on a single flat array (see
+``_gbp.ParamVector``), so a step is a few passes over memory with no
+temporaries and the dtype of the parameters is kept.
+"""
+
+import numpy as np
+
+
+class BaseOptimizer:
+    """Learning rate bookkeeping shared by the optimizers.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        Initial step size.
+    """
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+
+    def iteration_ends(self, time_step):
+        """Hook called at the end of every epoch; ``time_step`` counts samples."""
+
+    def trigger_stopping(self, msg, verbose):
+        """Decide whether training stops after ``msg``; True means stop."""
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGDOptimizer(BaseOptimizer):
+    """Stochastic gradient descent with momentum, in place.
+
+    ``velocity = momentum * velocity - lr * grad``; the step is ``velocity``,
+    or ``momentum * velocity - lr * grad`` with Nesterov's momentum.
+
+    Parameters
+    ----------
+    params : ndarray
+        Flat parameter buffer (only its shape and dtype are used).
+    learning_rate_init : float
+    lr_schedule : {"constant", "invscaling", "adaptive"}
+        ``"invscaling"`` sets ``lr = learning_rate_init / (t + 1) ** power_t``
+        after each epoch, ``t`` counting samples; ``"adaptive"`` divides it by
+        5 whenever training stops improving, and stops below 1e-6.
+    momentum : float
+    nesterov : bool
+    power_t : float
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.1,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        super().__init__(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocity = np.zeros_like(params)
+        self._tmp = np.empty_like(params)
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self, msg, verbose):
+        if self.lr_schedule != "adaptive":
+            return super().trigger_stopping(msg, verbose)
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + " Setting learning rate to %f" % self.learning_rate)
+        return False
+
+    def update_params(self, params, grads):
+        """Take one step on ``params`` in place."""
+        scaled_grad = np.multiply(grads, self.learning_rate, out=self._tmp)
+        self.velocity *= self.momentum
+        self.velocity -= scaled_grad
+        if self.nesterov:
+            params -= scaled_grad
+            params += np.multiply(self.velocity, self.momentum, out=self._tmp)
+        else:
+            params += self.velocity
+
+
+class AdamOptimizer(BaseOptimizer):
+    """Adam (Kingma & Ba, 2014), in place.
+
+    Parameters
+    ----------
+    params : ndarray
+        Flat parameter buffer (only its shape and dtype are used).
+    learning_rate_init : float
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates, in [0, 1).
+    epsilon : float
+        Added to the root of the second moment for numerical stability.
+    """
+
+    def __init__(
+        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        super().__init__(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.first_moment = np.zeros_like(params)
+        self.second_moment = np.zeros_like(params)
+        self._tmp = np.empty_like(params)
+
+    def update_params(self, params, grads):
+        """Take one step on ``params`` in place."""
+        self.t += 1
+        tmp = self._tmp
+        self.first_moment *= self.beta_1
+        self.first_moment += np.multiply(grads, 1 - self.beta_1, out=tmp)
+        self.second_moment *= self.beta_2
+        np.multiply(grads, grads, out=tmp)
+        tmp *= 1 - self.beta_2
+        self.second_moment += tmp
+        step = (
+            self.learning_rate
+            * float(np.sqrt(1 - self.beta_2**self.t))
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(self.second_moment, out=tmp)
+        tmp += self.epsilon
+        np.divide(self.first_moment, tmp, out=tmp)
+        tmp *= step
+        params -= tmp
