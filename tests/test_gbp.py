@@ -1,0 +1,228 @@
+"""The gBP core: gradients, the backprop limit, numerical safety."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_sas._gbp import (
+    ParamVector,
+    Workspace,
+    forward,
+    init_params,
+    log_softmax,
+    loss_grad,
+    softmax,
+    softmax_cross_entropy,
+)
+from sklearn_sas._optimizers import SGDOptimizer
+from sklearn_sas._sas import sas_moments
+
+
+class FixedNoise:
+    """Stands in for the generator: every minibatch gets the same ``eps``."""
+
+    def __init__(self, per_layer):
+        self.flat = np.concatenate([a.ravel() for a in per_layer])
+
+    def standard_normal(self, out, dtype=None):
+        out[...] = self.flat
+        return out
+
+
+def _network(layer_units, n, *, seed, fit_intercept=True, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    params = init_params(
+        layer_units, fit_intercept, dtype, rng, init_pi=0.0, init_xi=0.5
+    )
+    X = rng.normal(size=(n, layer_units[0])).astype(dtype)
+    y = rng.integers(layer_units[-1], size=n)
+    noise = [rng.normal(size=(n, w)) for w in layer_units[1:]]
+    return params, X, y, noise, rng
+
+
+def _loss(params, X, y, noise, *, sample_weight=None, alpha=0.0, spike_slab=True):
+    grads = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
+    ws = Workspace(params.layer_units, X.shape[0], params.flat.dtype)
+    loss = loss_grad(
+        params, grads, ws, X, X * X, y, sample_weight, alpha, FixedNoise(noise),
+        spike_slab,
+    )  # fmt: skip
+    return loss, grads
+
+
+@pytest.mark.parametrize("where", ["interior", "edges"])
+def test_gradient_matches_finite_differences(where):
+    layer_units = [7, 6, 5, 4]
+    params, X, y, noise, rng = _network(layer_units, 9, seed=1)
+    size = params.n_connections
+    if where == "interior":
+        params.spike_flat[:] = rng.uniform(0.05, 0.95, size)
+    else:
+        # pi at both clipping edges and xi at its edge on half of the
+        # connections; the other half keeps every unit's D > 0, where the
+        # square root is smooth
+        edge = rng.random(size) < 0.5
+        params.spike_flat[:] = rng.uniform(0.1, 0.9, size)
+        params.spike_flat[edge] = rng.choice([0.0, 1.0], edge.sum())
+        params.slab_var_flat[edge & (rng.random(size) < 0.5)] = 0.0
+        # live hidden units, so that no row's D rests on edge connections only
+        params.intercepts[0][:] = 2.0
+    params.intercepts[1][:] = 2.0 + rng.normal(size=layer_units[2])
+    sample_weight = rng.uniform(0.5, 2.0, X.shape[0])
+    alpha = 0.3
+
+    _, grads = _loss(params, X, y, noise, sample_weight=sample_weight, alpha=alpha)
+    numeric = np.empty_like(params.flat)
+    step = 1e-6
+    for i in range(params.flat.size):
+        saved = params.flat[i]
+        params.flat[i] = saved + step
+        up, _ = _loss(params, X, y, noise, sample_weight=sample_weight, alpha=alpha)
+        params.flat[i] = saved - step
+        down, _ = _loss(params, X, y, noise, sample_weight=sample_weight, alpha=alpha)
+        params.flat[i] = saved
+        numeric[i] = (up - down) / (2 * step)
+
+    numeric_view = ParamVector(layer_units, True, np.float64, numeric)
+    for name in ["spike_flat", "slab_var_flat", "slab_mean_flat"]:
+        analytic, approx = getattr(grads, name), getattr(numeric_view, name)
+        assert np.linalg.norm(approx) > 1e-3, name
+        rel = np.linalg.norm(analytic - approx) / np.linalg.norm(approx)
+        assert rel < 1e-6, (name, rel)
+    rel = np.linalg.norm(grads.flat - numeric) / np.linalg.norm(numeric)
+    assert rel < 1e-6
+
+
+def _plain_backprop_step(weights, X, y, lr, n_classes):
+    """SGD step of an ordinary ReLU MLP with ``z = h @ W / sqrt(N)``."""
+    activations = [X]
+    for layer, W in enumerate(weights):
+        z = activations[-1] @ W / np.sqrt(W.shape[0])
+        activations.append(np.maximum(z, 0) if layer < len(weights) - 1 else z)
+    logits = activations[-1]
+    proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    delta = (proba - np.eye(n_classes)[y]) / len(y)
+    new = [None] * len(weights)
+    for layer in range(len(weights) - 1, -1, -1):
+        W, h = weights[layer], activations[layer]
+        new[layer] = W - lr * (h.T @ delta) / np.sqrt(W.shape[0])
+        delta = (delta @ W.T) / np.sqrt(W.shape[0]) * (h > 0)
+    return new
+
+
+def test_zero_spike_and_slab_step_is_a_backprop_step():
+    # every layer has the same fan-in so that one MLPClassifier learning rate
+    # matches: with W = m / sqrt(N), a step lr on m is a step lr / N on W
+    layer_units = [4, 4, 4, 3]
+    params, X, y, noise, _ = _network(layer_units, 12, seed=2, fit_intercept=False)
+    params.spike_flat[:] = 0.0
+    params.slab_var_flat[:] = 0.0
+    weights = [m.copy() for m in params.slab_means]
+    lr = 0.05
+
+    # the full gBP path (noise drawn, D = 0 everywhere); pi, xi held fixed
+    loss, grads = _loss(params, X, y, noise, spike_slab=True)
+    assert np.all(np.isfinite(grads.flat))
+    step = SGDOptimizer(params.deterministic, lr, momentum=0.0, nesterov=False)
+    step.update_params(params.deterministic, grads.deterministic)
+
+    expected = _plain_backprop_step(weights, X, y, lr, layer_units[-1])
+    for got, want in zip(params.slab_means, expected):
+        assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(4, 4), solver="sgd", alpha=0.0, momentum=0.0,
+        nesterovs_momentum=False, learning_rate_init=lr / 4, batch_size=len(y),
+        shuffle=False, max_iter=1,
+    )  # fmt: skip
+    mlp.partial_fit(X, y, classes=np.arange(3))
+    mlp.coefs_ = [w / 2.0 for w in weights]
+    mlp.intercepts_ = [np.zeros_like(b) for b in mlp.intercepts_]
+    del mlp._optimizer  # a fresh SGD state, as for our single step
+    mlp.partial_fit(X, y)
+    for got, want in zip(params.slab_means, mlp.coefs_):
+        assert_allclose(got / 2.0, want, rtol=1e-12, atol=1e-14)
+    assert loss == pytest.approx(mlp.loss_curve_[-1], rel=1e-10)
+
+
+def test_zero_spike_and_slab_matches_the_backprop_shortcut():
+    layer_units = [6, 5, 3]
+    params, X, y, noise, _ = _network(layer_units, 10, seed=3)
+    params.spike_flat[:] = 0.0
+    params.slab_var_flat[:] = 0.0
+    loss_gbp, grads_gbp = _loss(params, X, y, noise, alpha=0.1, spike_slab=True)
+    loss_bp, grads_bp = _loss(params, X, y, noise, alpha=0.1, spike_slab=False)
+    assert loss_gbp == pytest.approx(loss_bp, rel=1e-14)
+    assert_allclose(grads_gbp.deterministic, grads_bp.deterministic, rtol=1e-13)
+
+
+def test_sample_weight_equals_repeated_rows_with_the_same_noise():
+    layer_units = [5, 4, 3]
+    params, X, y, noise, rng = _network(layer_units, 6, seed=4)
+    params.spike_flat[:] = rng.uniform(0, 1, params.n_connections)
+    weights = np.array([2.0, 1.0, 1.0, 3.0, 1.0, 1.0])
+    repeat = np.repeat(np.arange(6), weights.astype(int))
+    loss_w, grads_w = _loss(params, X, y, noise, sample_weight=weights, alpha=0.2)
+    loss_r, grads_r = _loss(
+        params, X[repeat], y[repeat], [a[repeat] for a in noise], alpha=0.2
+    )
+    assert loss_w == pytest.approx(loss_r, rel=1e-12)
+    assert_allclose(grads_w.flat, grads_r.flat, rtol=1e-10, atol=1e-14)
+
+
+def test_float32_stays_float32():
+    layer_units = [6, 5, 3]
+    params, X, y, noise, _ = _network(layer_units, 8, seed=5, dtype=np.float32)
+    assert params.flat.dtype == np.float32
+    loss, grads = _loss(params, X, y, [a.astype(np.float32) for a in noise])
+    assert grads.flat.dtype == np.float32
+    assert np.all(np.isfinite(grads.flat)) and np.isfinite(loss)
+    mu, var, keep = sas_moments(
+        params.slab_mean_flat, params.spike_flat, params.slab_var_flat
+    )
+    assert mu.dtype == var.dtype == keep.dtype == np.float32
+
+
+def test_param_vector_layout_round_trips():
+    rng = np.random.default_rng(0)
+    params = init_params([3, 4, 2], True, np.float64, rng, init_pi=0.2, init_xi=0.1)
+    params.intercepts[0][:] = 1.5
+    packed = ParamVector.pack(
+        params.spike_probs, params.slab_vars, params.slab_means, params.intercepts,
+        np.float64,
+    )  # fmt: skip
+    assert_array_equal(packed.flat, params.flat)
+    assert [p.shape for p in packed.spike_probs] == [(3, 4), (4, 2)]
+    assert np.shares_memory(packed.spike_probs[1], packed.flat)
+    assert_array_equal(params.spike_flat, 0.2)
+    assert 0 <= params.slab_var_flat.min() and params.slab_var_flat.max() <= 0.1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_is_stable_for_huge_logits(dtype):
+    z = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4 + 1, -1e4]], dtype=dtype)
+    proba = softmax(z)
+    assert proba.dtype == dtype
+    assert np.all(np.isfinite(proba))
+    assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    assert_allclose(proba[0], [1, 0, 0])
+    log_proba = log_softmax(z)
+    assert np.all(np.isfinite(log_proba))
+    assert_allclose(log_proba[0], [0, -2e4, -1e4], rtol=1e-6)
+    delta = np.empty_like(z)
+    loss = softmax_cross_entropy(z.copy(), np.array([1, 2]), None, delta)
+    assert loss == pytest.approx((2e4 + 1 + np.log1p(2 * np.exp(-1.0))) / 2, rel=1e-5)
+    assert np.all(np.isfinite(delta))
+
+
+def test_forward_mean_network_uses_the_moments():
+    rng = np.random.default_rng(6)
+    params = init_params([4, 3, 2], True, np.float64, rng, init_pi=0.4, init_xi=0.1)
+    params.intercepts[1][:] = [0.5, -0.5]
+    X = rng.normal(size=(5, 4))
+    mus = [m * (1 - p) for m, p in zip(params.slab_means, params.spike_probs)]
+    hidden = np.maximum(X @ mus[0] / 2 + params.intercepts[0], 0)
+    expected = hidden @ mus[1] / np.sqrt(3) + params.intercepts[1]
+    assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)

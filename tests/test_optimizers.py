@@ -1,0 +1,94 @@
+"""In-place optimizers: exact steps, schedules, dtype."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.neural_network._stochastic_optimizers import (
+    AdamOptimizer as SklearnAdam,
+)
+from sklearn.neural_network._stochastic_optimizers import (
+    SGDOptimizer as SklearnSGD,
+)
+
+from sklearn_sas._optimizers import AdamOptimizer, SGDOptimizer
+
+
+def _grads(n_steps, size=7, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=size) for _ in range(n_steps)]
+
+
+def test_adam_steps_follow_the_formula():
+    lr, b1, b2, eps = 0.01, 0.8, 0.95, 1e-6
+    params = np.linspace(-1, 1, 7)
+    expected = params.copy()
+    first, second = np.zeros(7), np.zeros(7)
+    opt = AdamOptimizer(params, lr, b1, b2, eps)
+    for t, g in enumerate(_grads(4), start=1):
+        opt.update_params(params, g)
+        first = b1 * first + (1 - b1) * g
+        second = b2 * second + (1 - b2) * g**2
+        lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        expected -= lr_t * first / (np.sqrt(second) + eps)
+        assert_allclose(params, expected, rtol=1e-14, atol=1e-15)
+    assert opt.t == 4
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_steps_follow_the_formula(nesterov):
+    lr, mom = 0.1, 0.7
+    params = np.linspace(-1, 1, 7)
+    expected = params.copy()
+    velocity = np.zeros(7)
+    opt = SGDOptimizer(params, lr, "constant", mom, nesterov)
+    for g in _grads(4, seed=1):
+        opt.update_params(params, g)
+        velocity = mom * velocity - lr * g
+        expected += mom * velocity - lr * g if nesterov else velocity
+        assert_allclose(params, expected, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_steps_equal_scikit_learn_optimizers(solver):
+    ours_params = np.linspace(-1, 1, 7)
+    theirs_params = ours_params.copy()
+    if solver == "adam":
+        ours = AdamOptimizer(ours_params, 0.02, 0.9, 0.999, 1e-8)
+        theirs = SklearnAdam([theirs_params], 0.02, 0.9, 0.999, 1e-8)
+    else:
+        ours = SGDOptimizer(ours_params, 0.05, "invscaling", 0.9, True, 0.5)
+        theirs = SklearnSGD([theirs_params], 0.05, "invscaling", 0.9, True, 0.5)
+    for t, g in enumerate(_grads(5, seed=2)):
+        ours.update_params(ours_params, g)
+        theirs.update_params([theirs_params], [g])
+        ours.iteration_ends(t * 10)
+        theirs.iteration_ends(t * 10)
+    assert_allclose(ours_params, theirs_params, rtol=1e-13)
+
+
+def test_invscaling_and_adaptive_schedules():
+    params = np.zeros(3)
+    opt = SGDOptimizer(params, 0.1, "invscaling", power_t=0.5)
+    opt.iteration_ends(99)
+    assert opt.learning_rate == pytest.approx(0.1 / 10)
+
+    opt = SGDOptimizer(params, 0.1, "adaptive")
+    assert opt.trigger_stopping("stuck", verbose=False) is False
+    assert opt.learning_rate == pytest.approx(0.02)
+    opt.learning_rate = 1e-6
+    assert opt.trigger_stopping("stuck", verbose=False) is True
+
+    assert SGDOptimizer(params, 0.1, "constant").trigger_stopping("x", False)
+    assert AdamOptimizer(params, 0.1).trigger_stopping("x", False)
+
+
+@pytest.mark.parametrize("make", [AdamOptimizer, SGDOptimizer])
+def test_updates_are_in_place_and_keep_float32(make):
+    params = np.linspace(-1, 1, 5, dtype=np.float32)
+    buffer = params
+    opt = make(params, 0.1)
+    opt.update_params(params, np.ones(5, dtype=np.float32))
+    assert params is buffer and params.dtype == np.float32
+    assert np.all(params < np.linspace(-1, 1, 5))
+    state = opt.first_moment if make is AdamOptimizer else opt.velocity
+    assert state.dtype == np.float32
