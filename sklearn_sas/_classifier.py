@@ -34,6 +34,11 @@ from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._sas import sas_moments
 
 
+# rows per noise stream of inference="mc": n_samples passes of this many rows
+# are in memory at once
+_MC_BLOCK_ROWS = 64
+
+
 class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multilayer perceptron whose every connection is a spike-and-slab law.
 
@@ -231,7 +236,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
     >>> from sklearn_sas import SaSMLPClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    >>> clf = SaSMLPClassifier(hidden_layer_sizes=(64,), max_iter=30,
+    >>> clf = SaSMLPClassifier(hidden_layer_sizes=(64,), max_iter=100,
     ...                        random_state=0).fit(X_train, y_train)
     >>> clf.predict(X_test[:5])
     array([2, 8, 2, 6, 6])
@@ -461,8 +466,10 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
     def _initialize(self, n_features, dtype):
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
-        if any(int(h) <= 0 for h in hidden):
-            raise ValueError(f"hidden_layer_sizes must be > 0, got {hidden}.")
+        if not all(isinstance(h, Integral) and h > 0 for h in hidden):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {hidden}."
+            )
         layer_units = [n_features, *map(int, hidden), len(self.classes_)]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         self._rng = np.random.default_rng(seed)
@@ -550,12 +557,17 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
         X_sq = X.multiply(X).tocsr() if sp.issparse(X) else np.multiply(X, X)
 
+        # as MLPClassifier: n_iter_ counts the epochs of this call (warm_start)
+        self.n_iter_ = 0
         for _ in range(1 if incremental else self.max_iter):
             try:
-                loss = run_epoch(
-                    params, grads, self._optimizer, ws, X, X_sq, y, sample_weight,
-                    alpha=self.alpha, rng=self._rng, shuffle=self.shuffle,
-                )  # fmt: skip
+                # overflow shows up as a non-finite loss, reported below
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = run_epoch(
+                        params, grads, self._optimizer, ws, X, X_sq, y,
+                        sample_weight, alpha=self.alpha, rng=self._rng,
+                        shuffle=self.shuffle,
+                    )  # fmt: skip
             except KeyboardInterrupt:
                 warnings.warn("Training interrupted by user.")
                 break
@@ -671,12 +683,16 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         return mus, variances
 
     def _proba_mc(self, X):
-        """Softmax averaged over ``n_samples`` mean-field passes."""
+        """Softmax averaged over ``n_samples`` mean-field passes.
+
+        Rows go in fixed blocks, each with its own noise stream, so results
+        do not depend on how much working memory is configured.
+        """
         mus, variances = self._moments()
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        rng = np.random.default_rng(seed)
         out = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
-        for rows in self._chunks(X, self.n_samples):
+        for block, rows in enumerate(gen_batches(X.shape[0], _MC_BLOCK_ROWS)):
+            rng = np.random.default_rng([seed, block])
             logits = forward_mc(
                 X[rows], mus, variances, self.intercepts_, self.n_samples, rng
             )

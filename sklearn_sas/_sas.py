@@ -103,3 +103,152 @@ def project_sas(pi, xi):
     """Project parameters back to their domain in place: pi to [0, 1], xi >= 0."""
     np.clip(pi, 0, 1, out=pi)
     np.maximum(xi, 0, out=xi)
+
+
+def sample_sas(m, pi, xi, rng):
+    """Draw one concrete weight array from the spike-and-slab distribution.
+
+    Each connection is kept with probability ``1 - pi``; a kept weight is
+    ``m + sqrt(xi) * Normal(0, 1)``, an absent one is 0.
+
+    Parameters
+    ----------
+    m, pi, xi : ndarray of the same shape
+        Slab means, spike probabilities and slab variances.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    weights : ndarray
+        The sampled weights, dtype of ``m``.
+    mask : ndarray of bool
+        True where the connection is present.
+    """
+    # u >= pi has probability 1 - pi for u ~ Uniform[0, 1)
+    mask = rng.random(m.shape, dtype=m.dtype) >= pi
+    weights = rng.standard_normal(m.shape, dtype=m.dtype)
+    weights *= np.sqrt(xi)
+    weights += m
+    weights *= mask
+    return weights, mask
+
+
+def _log_normal_at_zero(m, xi):
+    """ln Normal(0 | m, xi), with -inf where xi == 0 (and m != 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_density = -0.5 * m * m / xi - 0.5 * np.log(2 * np.pi * xi)
+    return np.where(xi > 0, log_density, np.where(m == 0, np.inf, -np.inf))
+
+
+def _entropy(m, pi, xi, slab_term, xi_tol):
+    """Combine the spike term with the slab term and the degenerate cases."""
+    m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pi = np.log(pi)
+        log_keep = np.log1p(-pi)
+        # ln[pi + (1 - pi) Normal(0 | m, xi)], computed in the log domain
+        spike = np.logaddexp(log_pi, log_keep + _log_normal_at_zero(m, xi))
+        entropy = -pi * spike + (1 - pi) * slab_term(log_keep, xi)
+        binary = -np.where(pi > 0, pi * log_pi, 0) - np.where(
+            pi < 1, (1 - pi) * log_keep, 0
+        )
+    point_mass = xi <= xi_tol
+    entropy = np.where(point_mass, binary, entropy)
+    # a deterministic weight (pi = 1, or xi ~ 0 with pi = 0 or m = 0) has none
+    deterministic = (pi >= 1) | (point_mass & ((pi <= 0) | (m == 0)))
+    return np.where(deterministic, 0.0, entropy)
+
+
+def sas_entropy(m, pi, xi, *, xi_tol=1e-8):
+    """Entropy of each connection's spike-and-slab distribution, closed form.
+
+    The exact expectation of the paper's Monte-Carlo estimator (Eq. 8)::
+
+        S = -pi ln[pi + (1 - pi) N(0 | m, xi)] - (1 - pi) ln(1 - pi)
+            + (1 - pi) / 2 ln(2 pi e xi)
+
+    with the paper's degenerate cases: ``pi = 1`` gives 0; ``xi <= xi_tol``
+    gives 0 when ``pi = 0`` or ``m = 0`` (a deterministic weight) and the
+    binary entropy ``-pi ln pi - (1 - pi) ln(1 - pi)`` otherwise.
+
+    Parameters
+    ----------
+    m, pi, xi : ndarray of the same shape
+        Slab means, spike probabilities and slab variances.
+    xi_tol : float, default=1e-8
+        Slab variances at or below it count as zero.
+
+    Returns
+    -------
+    entropy : ndarray of float64, same shape
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sas._sas import sas_entropy
+    >>> S = sas_entropy(np.array([0.3, 1.0]), np.array([0.0, 1.0]), np.array([0.5, 0.2]))
+    >>> bool(np.isclose(S[0], 0.5 * np.log(2 * np.pi * np.e * 0.5))), float(S[1])
+    (True, 0.0)
+    """
+
+    def slab_term(log_keep, xi):
+        return -log_keep + 0.5 * np.log(2 * np.pi * np.e * xi)
+
+    return _entropy(m, pi, xi, slab_term, xi_tol)
+
+
+def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8):
+    """Entropy of each connection by the paper's Monte-Carlo estimator (Eq. 8).
+
+    ``S = -pi ln[pi + (1 - pi) N(0 | m, xi)]
+    - (1 - pi) / B sum_s ln[(1 - pi) N(eps_s | 0, 1) / sqrt(xi)]``, with
+    ``B = n_samples`` standard normal draws ``eps_s`` per connection and the
+    same degenerate cases as :func:`sas_entropy`. The delta term inside the
+    paper's logarithm is zero almost surely and drops out.
+
+    Parameters
+    ----------
+    m, pi, xi : ndarray of the same shape
+    n_samples : int
+        Number of draws ``B`` per connection.
+    rng : numpy.random.Generator
+    xi_tol : float, default=1e-8
+
+    Returns
+    -------
+    entropy : ndarray of float64, same shape
+    """
+    # The estimator depends on the draws only through sum_s eps_s^2, which is
+    # chi-square with B degrees of freedom: one draw per connection gives
+    # exactly the estimator's distribution without B arrays of normals.
+    mean_square = rng.chisquare(n_samples, size=np.shape(m)) / n_samples
+
+    def slab_term(log_keep, xi):
+        mean_log_normal = -0.5 * np.log(2 * np.pi) - 0.5 * mean_square
+        return -(log_keep + mean_log_normal - 0.5 * np.log(xi))
+
+    return _entropy(m, pi, xi, slab_term, xi_tol)
+
+
+def credit_masks(pi, xi, *, pi_tol=1e-6, xi_tol=1e-8):
+    """Split connections into very important, unimportant and variable.
+
+    Parameters
+    ----------
+    pi, xi : ndarray
+        Spike probabilities and slab variances.
+    pi_tol, xi_tol : float
+        Tolerances of the classes.
+
+    Returns
+    -------
+    vip : ndarray of bool
+        ``pi <= pi_tol`` and ``xi <= xi_tol``: always present, deterministic.
+    uip : ndarray of bool
+        ``pi >= 1 - pi_tol``: always absent, prunable.
+    variable : ndarray of bool
+        Everything else.
+    """
+    vip = (pi <= pi_tol) & (xi <= xi_tol)
+    uip = pi >= 1 - pi_tol
+    return vip, uip, ~(vip | uip)
