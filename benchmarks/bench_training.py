@@ -32,6 +32,7 @@ drifts between runs.
 """
 
 import argparse
+import functools
 import gc
 import importlib.util
 import os
@@ -39,6 +40,7 @@ import platform
 import statistics
 import sys
 import time
+import types
 import warnings
 from itertools import pairwise
 
@@ -101,6 +103,48 @@ def time_calls(fn, repeats, warmup=1):
     return times
 
 
+def _busy_seconds():
+    """CPU seconds spent busy by the whole machine so far (Linux), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:]
+    except OSError:
+        return None
+    # user nice system idle iowait irq softirq steal ...
+    ticks = [int(v) for v in fields[:8]]
+    busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_meter():
+    """Snapshot for :func:`other_cpu`: (wall, machine busy, own CPU seconds)."""
+    t = os.times()
+    return time.perf_counter(), _busy_seconds(), t.user + t.system
+
+
+def other_cpu(since):
+    """Average number of cores used by *other* processes since ``since``
+    (a :func:`cpu_meter` snapshot), or None where /proc/stat is missing."""
+    wall0, busy0, own0 = since
+    wall1, busy1, own1 = cpu_meter()
+    if busy0 is None or busy1 is None or wall1 <= wall0:
+        return None
+    return max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
+
+
+def wait_idle(max_wait, threshold=0.1):
+    """Wait (at most ``max_wait`` s) until other processes use less than
+    ``threshold`` of a core over one second; returns the seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < max_wait:
+        snap = cpu_meter()
+        time.sleep(1.0)
+        load = other_cpu(snap)
+        if load is None or load < threshold:
+            break
+    return time.perf_counter() - t0
+
+
 def blas_header():
     """Lines describing the BLAS libraries loaded in this process."""
     from threadpoolctl import threadpool_info
@@ -117,8 +161,12 @@ def blas_header():
             f"num_threads={info.get('num_threads')} "
             f"version={info.get('version')} ({owner}/{info.get('prefix')})"
         )
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                "OMP_NUM_THREADS"):
+    for var in (
+        "OPENBLAS_CORETYPE",
+        "OPENBLAS_L2_SIZE",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+    ):
         lines.append(f"  {var}={os.environ.get(var, '(unset)')}")
     return lines
 
@@ -159,11 +207,18 @@ def matmul_shapes(batch):
         delta = rng.random((batch, n_out), dtype=np.float32)
         for kind in ("mean", "var"):
             ops.append((f"fwd  H@W      ({batch},{n_in})@({n_in},{n_out})", H, W, kind))
-            ops.append((f"bwd  H.T@d    ({n_in},{batch})@({batch},{n_out})", H.T, delta,
-                        kind))
+            ops.append(
+                (f"bwd  H.T@d    ({n_in},{batch})@({batch},{n_out})", H.T, delta, kind)
+            )
             if layer:
-                ops.append((f"bwd  d@W.T    ({batch},{n_out})@({n_out},{n_in})", delta,
-                            W.T, kind))
+                ops.append(
+                    (
+                        f"bwd  d@W.T    ({batch},{n_out})@({n_out},{n_in})",
+                        delta,
+                        W.T,
+                        kind,
+                    )
+                )
     return ops
 
 
@@ -182,25 +237,34 @@ def best_rate(a, b, min_time=0.2, max_reps=2000):
     return flops / best / 1e9, best
 
 
-def measure_matmul(quick):
-    """Rates of the network's products at batch 500 and of a big square one."""
+def measure_matmul(quick, previous=None):
+    """Best times of the network's products at batch 500 and of a big square
+    product: ``({label: [flops, best_s, count]}, (n, flops, best_s))``.
+    With ``previous`` (an earlier result), keeps the better of both."""
     min_time = 0.05 if quick else 0.3
-    rows, seen = [], {}
-    total_flops = total_time = 0.0
+    shapes = {}
     for label, a, b, _ in matmul_shapes(500):
-        if label not in seen:
-            seen[label] = best_rate(a, b, min_time)
-            rows.append((label, *seen[label]))
-        rate, best = seen[label]
-        total_flops += 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
-        total_time += best
-    network_rate = total_flops / total_time / 1e9
+        if label in shapes:
+            shapes[label][2] += 1
+            continue
+        flops = 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+        shapes[label] = [flops, best_rate(a, b, min_time)[1], 1]
     n = 1000 if quick else 2000
     rng = np.random.default_rng(SEED)
     A = rng.random((n, n), dtype=np.float32)
     B = rng.random((n, n), dtype=np.float32)
-    square_rate, _ = best_rate(A, B, 0.3 if quick else 2.0, max_reps=50)
-    return rows, network_rate, total_time, square_rate, n
+    square = (n, 2.0 * n**3, best_rate(A, B, 0.3 if quick else 2.0, max_reps=50)[1])
+    if previous is not None:
+        for label, entry in previous[0].items():
+            shapes[label][1] = min(shapes[label][1], entry[1])
+        square = square[:2] + (min(square[2], previous[1][2]),)
+    return shapes, square
+
+
+def network_rate(shapes):
+    """GFLOP/s of all products of one gBP step, each shape by its count."""
+    flops = sum(f * c for f, _, c in shapes.values())
+    return flops / sum(t * c for _, t, c in shapes.values()) / 1e9
 
 
 # ---------------------------------------------------------------- systems
@@ -209,13 +273,19 @@ def measure_matmul(quick):
 def build_core(X, y, batch, dtype, spike_slab, seed=SEED):
     """Parameters, buffers and optimizer as ``SaSMLPClassifier._train`` builds
     them; returns a function running one epoch."""
-    from sklearn_sas._gbp import ParamVector, Workspace, init_params, run_epoch
+    from sklearn_sas._gbp import (
+        NormalNoise,
+        ParamVector,
+        Workspace,
+        init_params,
+        run_epoch,
+    )
     from sklearn_sas._optimizers import AdamOptimizer
 
     dtype = np.dtype(dtype)
     X = np.ascontiguousarray(X, dtype=dtype)
-    X_sq = np.multiply(X, X)
     rng = np.random.default_rng(seed)
+    noise = NormalNoise(rng)
     params = init_params(LAYER_UNITS, True, dtype, rng, init_pi=0.0, init_xi=0.01)
     grads = ParamVector(LAYER_UNITS, True, dtype)
     ws = Workspace(LAYER_UNITS, batch, dtype)
@@ -225,24 +295,26 @@ def build_core(X, y, batch, dtype, spike_slab, seed=SEED):
 
     def epoch():
         return run_epoch(
-            params, grads, opt, ws, X, X_sq, y, None,
-            alpha=ALPHA, rng=rng, shuffle=True, spike_slab=spike_slab,
+            params, grads, opt, ws, X, y, None, alpha=ALPHA, rng=rng, noise=noise,
+            shuffle=True, spike_slab=spike_slab,
         )  # fmt: skip
 
-    return epoch, (params, grads, opt, ws, X, X_sq, rng)
+    return epoch, (params, grads, opt, ws, X, noise, rng)
 
 
-def bench_core(X, y, dtype, spike_slab, repeats):
+def core_epochs(X, y, dtype, spike_slab):
+    """{batch: function running one bare core epoch}, after a warm-up epoch."""
     out = {}
     for batch in BATCHES:
-        epoch, _ = build_core(X, y, batch, dtype, spike_slab)
-        out[batch] = time_calls(epoch, repeats)
+        out[batch] = build_core(X, y, batch, dtype, spike_slab)[0]
+        out[batch]()  # warm-up epoch
     return out
 
 
-def bench_estimator(X, y, dtype, repeats):
-    """``SaSMLPClassifier.partial_fit``, one epoch per call; X is passed in the
-    estimator's dtype, so no conversion is timed, only validation/setup."""
+def estimator_epochs(X, y, dtype):
+    """{batch: one ``SaSMLPClassifier.partial_fit`` epoch}, after the first
+    call (with ``classes``) as warm-up. X is passed in the estimator's dtype,
+    so each call pays validation and per-call setup but no conversion."""
     from sklearn_sas import SaSMLPClassifier
 
     X = np.ascontiguousarray(X, dtype=dtype)
@@ -254,11 +326,12 @@ def bench_estimator(X, y, dtype, repeats):
             random_state=SEED,
         )  # fmt: skip
         clf.partial_fit(X, y, classes=classes)  # warm-up epoch
-        out[batch] = time_calls(lambda: clf.partial_fit(X, y), repeats, warmup=0)
+        out[batch] = functools.partial(clf.partial_fit, X, y)
     return out
 
 
-def bench_mlp(X, y, dtype, repeats):
+def mlp_epochs(X, y, dtype):
+    """{batch: one ``MLPClassifier.partial_fit`` epoch}, after a warm-up call."""
     from sklearn.neural_network import MLPClassifier
 
     X = np.ascontiguousarray(X, dtype=dtype)
@@ -269,11 +342,27 @@ def bench_mlp(X, y, dtype, repeats):
             hidden_layer_sizes=HIDDEN, solver="adam", batch_size=batch,
             random_state=SEED,
         )  # fmt: skip
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            clf.partial_fit(X, y, classes=classes)  # warm-up epoch
-            out[batch] = time_calls(lambda: clf.partial_fit(X, y), repeats, warmup=0)
+        clf.partial_fit(X, y, classes=classes)  # warm-up epoch
+        out[batch] = functools.partial(clf.partial_fit, X, y)
     return out
+
+
+def time_round_robin(systems, repeats, warmup):
+    """Time ``repeats`` epochs of every (label, batch) epoch function, one
+    epoch of each in turn per round, so that a change of background load
+    on the machine hits all systems alike. Returns {label: {batch: [s]}}."""
+    jobs = [(label, b, fn) for label, fns in systems for b, fn in fns.items()]
+    for _ in range(warmup):
+        for _, _, fn in jobs:
+            fn()
+    times = {label: {b: [] for b in fns} for label, fns in systems}
+    gc.collect()
+    for _ in range(repeats):
+        for label, b, fn in jobs:
+            t0 = time.perf_counter()
+            fn()
+            times[label][b].append(time.perf_counter() - t0)
+    return times
 
 
 def torch_epoch_fn(X, y, batch, torch):
@@ -325,112 +414,123 @@ def torch_epoch_fn(X, y, batch, torch):
     return epoch
 
 
-def bench_torch(X, y, repeats):
+def torch_epochs(X, y):
+    """{batch: one epoch of gBP in PyTorch autograd}, float32, 2 threads."""
     import torch
 
     torch.set_num_threads(2)
     out = {}
     for batch in BATCHES:
-        epoch = torch_epoch_fn(X, y, batch, torch)
-        out[batch] = time_calls(epoch, repeats)
+        out[batch] = torch_epoch_fn(X, y, batch, torch)
+        out[batch]()  # warm-up epoch
     return out, torch
 
 
 # -------------------------------------------------------------- breakdown
 
 
+def _timed(spent, key, fn):
+    """``fn`` wrapped to add its wall time to ``spent[key]``."""
+
+    def wrapper(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[key] += time.perf_counter() - t0
+
+    return wrapper
+
+
+class _TimedNoise:
+    """A ``NormalNoise`` whose ``fill`` is timed."""
+
+    def __init__(self, noise, spent):
+        self.fill = _timed(spent, "noise", noise.fill)
+
+
 def breakdown(X, y, batch, dtype, repeats):
-    """Where a bare core epoch (spike_slab=True) spends its time.
+    """Where the time of a bare core epoch (``spike_slab=True``) goes.
 
-    Each component is replayed alone, with the same buffers and call pattern
-    as ``run_epoch`` uses, as many times as an epoch has minibatches; what is
-    left of the measured epoch is the elementwise work inside the layers,
-    the softmax and Python overhead.
+    Runs real epochs with the core's helpers wrapped in timers, for the
+    duration of this function only: ``np.matmul`` as ``_gbp`` sees it (a
+    copy of the numpy namespace whose ``matmul`` is timed), ``_take_rows``,
+    ``sas_moments``/``sas_param_grads``, ``layer_forward``/``layer_backward``,
+    ``softmax_cross_entropy``, ``project_sas``, the optimizer step and the
+    noise source's ``fill``. Nothing is replayed out of context, so
+    cache effects are those of a real epoch. Returns the un-instrumented
+    epoch time, the instrumented one and its parts (the fastest of
+    ``repeats`` epochs each), and the number of steps per epoch.
     """
-    from sklearn_sas._gbp import _take_rows
-    from sklearn_sas._sas import project_sas, sas_moments, sas_param_grads
+    import sklearn_sas._gbp as gbp
 
-    epoch, (params, grads, opt, ws, Xd, X_sq, rng) = build_core(
+    epoch, (params, grads, opt, ws, Xd, noise, rng) = build_core(
         X, y, batch, dtype, True
     )
-    n = Xd.shape[0]
-    starts = list(range(0, n, batch))
-    total = statistics.median(time_calls(epoch, repeats))
+    epoch()  # warm-up
+    plain = min(time_calls(epoch, repeats, warmup=0))
 
-    # the products of loss_grad, on the workspace's own buffers
-    def matmuls():
-        for start in starts:
-            k = min(batch, n - start)
-            ins = [ws.X[:k], *[a[:k] for a in ws.activations[:-1]]]
-            for layer in range(len(ws.mu)):
-                H = ins[layer]
-                np.matmul(H, ws.mu[layer], out=ws.activations[layer][:k])
-                np.matmul(H, ws.var[layer], out=ws.noise_gain[layer][:k])
-                np.matmul(H.T, ws.deltas[layer][:k], out=ws.grad_mu[layer])
-                np.matmul(H.T, ws.q[layer][:k], out=ws.grad_var[layer])
-                if layer:
-                    np.matmul(ws.deltas[layer][:k], ws.mu[layer].T,
-                              out=ws.deltas[layer - 1][:k])
-                    np.matmul(ws.q[layer][:k], ws.var[layer].T,
-                              out=ws.back_tmp[layer - 1][:k])
-
-    def gather():
-        order = rng.permutation(n)
-        for start in starts:
-            rows = order[start : start + batch]
-            _take_rows(Xd, rows, ws.X)
-            _take_rows(X_sq, rows, ws.X_sq)
-
-    def noise():
-        for _ in starts:
-            rng.standard_normal(out=ws.noise_flat, dtype=ws.noise_flat.dtype)
-
-    def chain_rule():
-        for _ in starts:
-            sas_moments(
-                params.slab_mean_flat, params.spike_flat, params.slab_var_flat,
-                out=(ws.mu_flat, ws.var_flat, ws.keep_flat),
+    names = ["np", "_take_rows", "sas_moments", "sas_param_grads",
+             "layer_forward", "layer_backward", "softmax_cross_entropy",
+             "project_sas"]  # fmt: skip
+    saved = {name: getattr(gbp, name) for name in names}
+    spent = dict.fromkeys(
+        ["matmul", "layers", "noise", "gather", "chain", "softmax", "adam"], 0.0
+    )
+    numpy_copy = types.SimpleNamespace(**vars(np))
+    numpy_copy.matmul = _timed(spent, "matmul", np.matmul)
+    timed_noise = _TimedNoise(noise, spent)
+    step = _timed(spent, "adam", opt.update_params)
+    timed_opt = types.SimpleNamespace(update_params=step)
+    runs = []
+    try:
+        gbp.np = numpy_copy
+        gbp._take_rows = _timed(spent, "gather", saved["_take_rows"])
+        gbp.sas_moments = _timed(spent, "chain", saved["sas_moments"])
+        gbp.sas_param_grads = _timed(spent, "chain", saved["sas_param_grads"])
+        gbp.layer_forward = _timed(spent, "layers", saved["layer_forward"])
+        gbp.layer_backward = _timed(spent, "layers", saved["layer_backward"])
+        gbp.softmax_cross_entropy = _timed(
+            spent, "softmax", saved["softmax_cross_entropy"]
+        )
+        gbp.project_sas = _timed(spent, "adam", saved["project_sas"])
+        for _ in range(repeats + 1):  # the first one is a warm-up
+            for key in spent:
+                spent[key] = 0.0
+            t0 = time.perf_counter()
+            gbp.run_epoch(
+                params, grads, timed_opt, ws, Xd, y, None,
+                alpha=ALPHA, rng=rng, noise=timed_noise, shuffle=True,
+                spike_slab=True,
             )  # fmt: skip
-            sas_param_grads(
-                ws.grad_mu_flat, ws.grad_var_flat, params.slab_mean_flat,
-                params.spike_flat, params.slab_var_flat, ws.keep_flat,
-                out=(grads.slab_mean_flat, grads.spike_flat, grads.slab_var_flat),
-                tmp=ws.tmp_flat,
-            )  # fmt: skip
-
-    def penalty():
-        for _ in starts:
-            np.multiply(params.penalized, ALPHA / batch, out=ws.penalty_tmp)
-            grads.penalized += ws.penalty_tmp
-            float(np.dot(params.penalized, params.penalized))
-
-    saved = params.flat.copy(), opt.first_moment.copy(), opt.second_moment.copy()
-
-    def optimizer():
-        for _ in starts:
-            opt.update_params(params.flat, grads.flat)
-            project_sas(params.spike_flat, params.slab_var_flat)
-
-    # fill the workspace with real values before replaying products
-    epoch()
-    parts = [
-        ("matrix products (6/layer, 4 in layer 1)", matmuls),
-        ("row gathering (X and X^2, np.take)", gather),
-        ("noise eps (rng.standard_normal)", noise),
-        ("moments + chain rule (sas_*)", chain_rule),
-        ("L2 penalty", penalty),
-        ("Adam step + projection", optimizer),
+            runs.append((time.perf_counter() - t0, dict(spent)))
+    finally:
+        for name, value in saved.items():
+            setattr(gbp, name, value)
+    total, parts = min(runs[1:], key=lambda run: run[0])
+    rows = [
+        ("matrix products (np.matmul)", parts["matmul"]),
+        (
+            "elementwise inside layer_forward/backward",
+            parts["layers"] - parts["matmul"],
+        ),
+        ("noise eps (NormalNoise.fill)", parts["noise"]),
+        ("row gathering (X, np.take)", parts["gather"]),
+        ("moments + chain rule (sas_moments/grads)", parts["chain"]),
+        ("softmax + cross-entropy", parts["softmax"]),
+        ("Adam step + projection (pi, xi)", parts["adam"]),
     ]
-    rows = []
-    for label, fn in parts:
-        rows.append((label, statistics.median(time_calls(fn, repeats))))
-    params.flat[:], opt.first_moment[:], opt.second_moment[:] = saved
-    rest = total - sum(t for _, t in rows)
-    rows.append(("rest: elementwise in layers, softmax, Python", rest))
-    return total, rows, len(starts)
+    rows.append(
+        ("rest: X^2, relu/square, L2 penalty, loop", total - sum(t for _, t in rows))
+    )
+    return plain, total, rows, -(-Xd.shape[0] // batch)
 
 
 # ------------------------------------------------------------------ output
+
+
+def fmt_cores(value):
+    return "n/a" if value is None else f"{value:.2f} cores"
 
 
 def fmt_row(cells, widths):
@@ -447,16 +547,32 @@ def print_table(header, rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=7,
-                        help="epochs timed per configuration (default 7)")
-    parser.add_argument("--n-train", type=int, default=4000,
-                        help="training images (default 4000)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: 500 images, 2 repeats")
-    parser.add_argument("--no-torch", action="store_true",
-                        help="skip the PyTorch autograd row")
-    parser.add_argument("--no-breakdown", action="store_true",
-                        help="skip the breakdown of a core epoch")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=7,
+        help="epochs timed per configuration (default 7)",
+    )
+    parser.add_argument(
+        "--n-train", type=int, default=4000, help="training images (default 4000)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 500 images, 2 repeats"
+    )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before timing, wait up to SECONDS for other "
+        "processes to leave the CPUs idle (default 0: no wait)",
+    )
+    parser.add_argument(
+        "--no-torch", action="store_true", help="skip the PyTorch autograd row"
+    )
+    parser.add_argument(
+        "--no-breakdown", action="store_true", help="skip the breakdown of a core epoch"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.n_train = 2, 500
@@ -466,123 +582,197 @@ def main(argv=None):
 
     X, y, mnist = load_data(args.n_train)
     n = X.shape[0]
-    print("Training benchmark: gBP (sklearn_sas) vs MLPClassifier, network "
-          + "-".join(map(str, LAYER_UNITS)))
-    print(f"  python {platform.python_version()}, numpy {np.__version__}, "
-          f"scikit-learn {sklearn.__version__}, {os.cpu_count()} CPUs "
-          f"({platform.processor() or platform.machine()})")
+    print(
+        "Training benchmark: gBP (sklearn_sas) vs MLPClassifier, network "
+        + "-".join(map(str, LAYER_UNITS))
+    )
+    print(
+        f"  python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, {os.cpu_count()} CPUs "
+        f"({platform.processor() or platform.machine()})"
+    )
     for line in blas_header():
         print(line)
-    print(f"  data: load_mnist() source={mnist.source!r} ({mnist.data.shape[0]} "
-          f"images available); using {n} training images (stratified), "
-          f"float32, {X.shape[1]} features")
-    print(f"  ms/epoch: median of {repeats} epochs after 1 warm-up epoch"
-          + ("  [--quick: smoke test only, figures not meaningful]" if args.quick
-             else ""))
-    print()
-
-    # ---- matmul rate
-    rows, network_rate, _, square_rate, sq_n = measure_matmul(args.quick)
-    print("float32 matrix-product rate (np.matmul into preallocated out=, best "
-          "of repeated runs)")
-    print_table(
-        ["product (gBP shapes at batch 500)", "ms", "GFLOP/s"],
-        [(label, f"{1e3 * t:.3f}", f"{rate:.1f}") for label, rate, t in rows],
+    print(
+        f"  data: load_mnist() source={mnist.source!r} ({mnist.data.shape[0]} "
+        f"images available); using {n} training images (stratified), "
+        f"float32, {X.shape[1]} features"
     )
-    print(f"  all products of one gBP step at batch 500 (each shape weighted by "
-          f"its count): {network_rate:.1f} GFLOP/s")
-    print(f"  large square ({sq_n}x{sq_n})@({sq_n}x{sq_n}) float32: "
-          f"{square_rate:.1f} GFLOP/s  <- the 'matmul peak' used below")
+    print(
+        f"  ms/epoch: median of {repeats} epochs after 1 warm-up epoch"
+        + ("  [--quick: smoke test only, figures not meaningful]" if args.quick else "")
+    )
     print()
 
+    if args.wait_idle > 0:
+        waited = wait_idle(args.wait_idle)
+        print(
+            f"  waited {waited:.0f} s for idle CPUs (--wait-idle {args.wait_idle:g})",
+            file=sys.stderr,
+        )
+    meter = cpu_meter()
+    first_matmul = measure_matmul(args.quick)
     gbp_f = gbp_flops_per_sample() * n
     bp_f = backprop_flops_per_sample() * n
-    print(f"FLOPs per epoch ({n} samples): gBP {gbp_f / 1e9:.3f} GFLOP "
-          f"({gbp_flops_per_sample()} per sample), backprop {bp_f / 1e9:.3f} GFLOP "
-          f"({backprop_flops_per_sample()} per sample)")
-    print(f"  FLOP floor of a gBP epoch at the square rate: "
-          f"{1e3 * gbp_f / (square_rate * 1e9):.1f} ms; at the network-shape "
-          f"rate: {1e3 * gbp_f / (network_rate * 1e9):.1f} ms")
-    print()
 
     # ---- systems
-    results = []  # (label, {batch: times}, flops per epoch)
+    load_before = os.getloadavg()
+    mlp = "MLPClassifier adam, float64 data"
+    numpy_systems = [
+        (mlp, mlp_epochs(X, y, np.float64), bp_f),
+        ("MLPClassifier adam, float32 data", mlp_epochs(X, y, np.float32), bp_f),
+        (
+            "gBP float32, estimator partial_fit",
+            estimator_epochs(X, y, "float32"),
+            gbp_f,
+        ),
+        ("gBP float32, core run_epoch", core_epochs(X, y, "float32", True), gbp_f),
+        (
+            "gBP float64, estimator partial_fit",
+            estimator_epochs(X, y, "float64"),
+            gbp_f,
+        ),
+        ("gBP float64, core run_epoch", core_epochs(X, y, "float64", True), gbp_f),
+        ("backprop core (pi=xi=0), float32", core_epochs(X, y, "float32", False), bp_f),
+        ("backprop core (pi=xi=0), float64", core_epochs(X, y, "float64", False), bp_f),
+    ]
+    t0 = time.perf_counter()
+    numpy_meter = cpu_meter()
+    times = time_round_robin([(lab, fns) for lab, fns, _ in numpy_systems], repeats, 0)
+    numpy_other = other_cpu(numpy_meter)
+    print(
+        f"  timed the NumPy systems in {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
+    results = [(lab, times[lab], flops) for lab, _, flops in numpy_systems]
+    del numpy_systems
 
-    def run(label, fn, flops):
-        t0 = time.perf_counter()
-        times = fn()
-        results.append((label, times, flops))
-        print(f"  measured {label} in {time.perf_counter() - t0:.1f} s",
-              file=sys.stderr)
-
-    run("MLPClassifier adam, float64 data", lambda: bench_mlp(X, y, np.float64,
-                                                                repeats), bp_f)
-    run("MLPClassifier adam, float32 data", lambda: bench_mlp(X, y, np.float32,
-                                                                repeats), bp_f)
-    run("gBP float32, estimator partial_fit",
-        lambda: bench_estimator(X, y, "float32", repeats), gbp_f)
-    run("gBP float32, core run_epoch", lambda: bench_core(X, y, "float32", True,
-                                                            repeats), gbp_f)
-    run("gBP float64, estimator partial_fit",
-        lambda: bench_estimator(X, y, "float64", repeats), gbp_f)
-    run("gBP float64, core run_epoch", lambda: bench_core(X, y, "float64", True,
-                                                            repeats), gbp_f)
-    run("backprop core (pi=xi=0), float32",
-        lambda: bench_core(X, y, "float32", False, repeats), bp_f)
-    run("backprop core (pi=xi=0), float64",
-        lambda: bench_core(X, y, "float64", False, repeats), bp_f)
-
-    torch_note = None
+    torch_note = torch_other = None
     if args.no_torch:
         torch_note = "PyTorch row skipped (--no-torch)"
     elif importlib.util.find_spec("torch") is None:
         torch_note = "PyTorch row skipped: `import torch` is not available"
     else:
+        label = "gBP PyTorch autograd, float32"
         try:
-            holder = {}
-
-            def _torch():
-                out, torch = bench_torch(X, y, repeats)
-                holder["version"] = torch.__version__
-                holder["threads"] = torch.get_num_threads()
-                return out
-
-            run("gBP PyTorch autograd, float32", _torch, gbp_f)
-            torch_note = (f"PyTorch {holder['version']}, CPU, "
-                          f"torch.set_num_threads({holder['threads']}); "
-                          "run last, after all NumPy rows")
+            fns, torch = torch_epochs(X, y)
+            torch_meter = cpu_meter()
+            times = time_round_robin([(label, fns)], repeats, 0)
+            torch_other = other_cpu(torch_meter)
+            results.append((label, times[label], gbp_f))
+            torch_note = (
+                f"PyTorch {torch.__version__}, CPU, "
+                f"torch.set_num_threads({torch.get_num_threads()}); timed "
+                "after the NumPy rows (its thread pool is not interleaved "
+                "with OpenBLAS's)"
+            )
         except Exception as exc:  # noqa: BLE001 - any failure only skips the row
             torch_note = f"PyTorch row skipped: {type(exc).__name__}: {exc}"
+    load_after = os.getloadavg()
+
+    # ---- matmul rate, measured before and after the systems: the best counts
+    shapes, square = measure_matmul(args.quick, first_matmul)
+    square_rate = square[1] / square[2] / 1e9
+    net_rate = network_rate(shapes)
+    sq_n = square[0]
+    print(
+        "float32 matrix-product rate (np.matmul into a preallocated out=; "
+        "best time of repeated runs, measured before and after the training "
+        "runs)"
+    )
+    print_table(
+        ["product (gBP shapes at batch 500)", "count/step", "ms", "GFLOP/s"],
+        [
+            (label, c, f"{1e3 * t:.3f}", f"{f / t / 1e9:.1f}")
+            for label, (f, t, c) in shapes.items()
+        ],
+    )
+    print(
+        f"  all products of one gBP step at batch 500 (each shape weighted by "
+        f"its count): {net_rate:.1f} GFLOP/s"
+    )
+    print(
+        f"  large square ({sq_n}x{sq_n})@({sq_n}x{sq_n}) float32: "
+        f"{square_rate:.1f} GFLOP/s  <- the 'matmul peak' used below "
+        f"(at the start of the run: "
+        f"{first_matmul[1][1] / first_matmul[1][2] / 1e9:.1f})"
+    )
+    print()
+
+    print(
+        f"FLOPs per epoch ({n} samples): gBP {gbp_f / 1e9:.3f} GFLOP "
+        f"({gbp_flops_per_sample()} per sample), backprop {bp_f / 1e9:.3f} GFLOP "
+        f"({backprop_flops_per_sample()} per sample)"
+    )
+    print(
+        f"  FLOP floor of a gBP epoch at the square rate: "
+        f"{1e3 * gbp_f / (square_rate * 1e9):.1f} ms; at the network-shape "
+        f"rate: {1e3 * gbp_f / (net_rate * 1e9):.1f} ms"
+    )
+    print()
 
     med = {label: {b: median_ms(t[b]) for b in BATCHES} for label, t, _ in results}
-    ref = med["MLPClassifier adam, float64 data"]
-    header = ["system", "ms/ep b100", "ms/ep b500", "x MLP b100", "x MLP b500",
-              "GFLOP/s b100", "% peak b100", "GFLOP/s b500", "% peak b500"]
+    ref = med[mlp]
+    header = [
+        "system",
+        "ms/ep b100",
+        "ms/ep b500",
+        "x MLP b100",
+        "x MLP b500",
+        "GFLOP/s b100",
+        "% peak b100",
+        "GFLOP/s b500",
+        "% peak b500",
+    ]
     table = []
     for label, _, flops in results:
         m = med[label]
-        cells = [label, f"{m[100]:.1f}", f"{m[500]:.1f}",
-                 f"{m[100] / ref[100]:.2f}", f"{m[500] / ref[500]:.2f}"]
+        cells = [
+            label,
+            f"{m[100]:.1f}",
+            f"{m[500]:.1f}",
+            f"{m[100] / ref[100]:.2f}",
+            f"{m[500] / ref[500]:.2f}",
+        ]
         for b in BATCHES:
             rate = flops / (m[b] / 1e3) / 1e9
             cells += [f"{rate:.1f}", f"{100 * rate / square_rate:.0f}%"]
         table.append(cells)
-    print(f"Training time per epoch ({n} images, median of {repeats}); "
-          "'x MLP' = ratio to MLPClassifier (float64 data) at the same batch;")
-    print(f"GFLOP/s counts matrix-product FLOPs only (gBP {gbp_flops_per_sample()}, "
-          f"backprop {backprop_flops_per_sample()} per sample); '% peak' is "
-          f"against the large square float32 rate ({square_rate:.1f} GFLOP/s)")
+    print(
+        f"Training time per epoch ({n} images, median of {repeats}); "
+        "'x MLP' = ratio to MLPClassifier (float64 data) at the same batch;"
+    )
+    print(
+        f"GFLOP/s counts matrix-product FLOPs only (gBP {gbp_flops_per_sample()}, "
+        f"backprop {backprop_flops_per_sample()} per sample); '% peak' is "
+        f"against the large square float32 rate ({square_rate:.1f} GFLOP/s)"
+    )
     print_table(header, table)
+    print("  NumPy rows timed round-robin (one epoch of each system per round).")
     if torch_note:
         print(f"  {torch_note}")
+    print(
+        "  load average (1/5/15 min) before timing: "
+        + "/".join(f"{v:.2f}" for v in load_before)
+        + ", after: "
+        + "/".join(f"{v:.2f}" for v in load_after)
+        + f" on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  CPU used by other processes while timing: NumPy rows "
+        f"{fmt_cores(numpy_other)}, PyTorch row {fmt_cores(torch_other)}, whole "
+        f"run {fmt_cores(other_cpu(meter))} (anything above ~0.05 skews the "
+        "figures: 2-thread BLAS calls stall when a core is taken)"
+    )
     print()
     print("Spread (min / median / max ms per epoch)")
     print_table(
         ["system", "batch 100", "batch 500"],
         [
-            [label] + [
-                f"{1e3 * min(t[b]):.1f} / {median_ms(t[b]):.1f} / "
-                f"{1e3 * max(t[b]):.1f}" for b in BATCHES
+            [label]
+            + [
+                f"{1e3 * min(t[b]):.1f} / {median_ms(t[b]):.1f} / {1e3 * max(t[b]):.1f}"
+                for b in BATCHES
             ]
             for label, t, _ in results
         ],
@@ -598,37 +788,54 @@ def main(argv=None):
         rate = gbp_f / (m[500] / 1e3) / 1e9
         pct = 100 * rate / square_rate
         print(f"  [{label}]")
-        print(f"    gBP float32 epoch within 2x of MLPClassifier at batch 500: "
-              f"{'yes' if ratio <= 2 else 'no'} ({ratio:.2f}x: {m[500]:.1f} ms vs "
-              f"{ref[500]:.1f} ms)")
-        print(f"    at least 40% of the matmul rate at batch 500: "
-              f"{'yes' if pct >= 40 else 'no'} ({pct:.0f}% of {square_rate:.1f} "
-              f"GFLOP/s; {100 * rate / network_rate:.0f}% of the network-shape "
-              f"rate {network_rate:.1f} GFLOP/s)")
+        print(
+            f"    gBP float32 epoch within 2x of MLPClassifier at batch 500: "
+            f"{'yes' if ratio <= 2 else 'no'} ({ratio:.2f}x: {m[500]:.1f} ms vs "
+            f"{ref[500]:.1f} ms)"
+        )
+        print(
+            f"    at least 40% of the matmul rate at batch 500: "
+            f"{'yes' if pct >= 40 else 'no'} ({pct:.0f}% of {square_rate:.1f} "
+            f"GFLOP/s; {100 * rate / net_rate:.0f}% of the network-shape "
+            f"rate {net_rate:.1f} GFLOP/s)"
+        )
         if torch_ms:
             for b in BATCHES:
                 ok = m[b] <= torch_ms[b]
-                print(f"    at or below the PyTorch autograd figure at batch {b}: "
-                      f"{'yes' if ok else 'no'} ({m[b]:.1f} ms vs "
-                      f"{torch_ms[b]:.1f} ms, {m[b] / torch_ms[b]:.2f}x)")
+                print(
+                    f"    at or below the PyTorch autograd figure at batch {b}: "
+                    f"{'yes' if ok else 'no'} ({m[b]:.1f} ms vs "
+                    f"{torch_ms[b]:.1f} ms, {m[b] / torch_ms[b]:.2f}x)"
+                )
         else:
-            print("    at or below the PyTorch autograd figure: not checked "
-                  "(no PyTorch row)")
+            print(
+                "    at or below the PyTorch autograd figure: not checked "
+                "(no PyTorch row)"
+            )
     print()
 
     # ---- breakdown
     if not args.no_breakdown:
         for dtype in ("float32",):
             for b in BATCHES:
-                total, rows, n_batches = breakdown(X, y, b, dtype, repeats)
-                print(f"Breakdown of a bare gBP core epoch, {dtype}, batch {b} "
-                      f"({n_batches} steps, {1e3 * total:.1f} ms/epoch; each part "
-                      "replayed alone, median)")
+                snap = cpu_meter()
+                plain, total, rows, n_batches = breakdown(X, y, b, dtype, repeats)
+                print(
+                    f"Breakdown of a bare gBP core epoch, {dtype}, batch {b}: "
+                    f"{n_batches} steps, {1e3 * plain:.1f} ms/epoch plain, "
+                    f"{1e3 * total:.1f} ms with the timers (fastest of {repeats} "
+                    f"epochs each; other processes used "
+                    f"{fmt_cores(other_cpu(snap))})"
+                )
                 print_table(
                     ["part", "ms/epoch", "share", "us/step"],
                     [
-                        (label, f"{1e3 * t:.1f}", f"{100 * t / total:.0f}%",
-                         f"{1e6 * t / n_batches:.0f}")
+                        (
+                            label,
+                            f"{1e3 * t:.1f}",
+                            f"{100 * t / total:.0f}%",
+                            f"{1e6 * t / n_batches:.0f}",
+                        )
                         for label, t in rows
                     ],
                 )

@@ -5,7 +5,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -20,6 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ._gbp import (
+    NormalNoise,
     ParamVector,
     Workspace,
     _split,
@@ -538,9 +538,9 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         params = self._params()
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer(params.flat)
-        X_val = y_val = sw_val = None
+        validation = None
         if self.early_stopping:
-            X, X_val, y, y_val, sample_weight, sw_val = self._validation_split(
+            X, y, sample_weight, validation = self._validation_split(
                 X, y, sample_weight
             )
         n_samples = X.shape[0]
@@ -555,8 +555,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             batch_size = n_samples
         ws = Workspace(params.layer_units, batch_size, X.dtype)
         grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
-        X_sq = X.multiply(X).tocsr() if sp.issparse(X) else np.multiply(X, X)
-
+        noise = NormalNoise(self._rng)
         # as MLPClassifier: n_iter_ counts the epochs of this call (warm_start)
         self.n_iter_ = 0
         for _ in range(1 if incremental else self.max_iter):
@@ -564,34 +563,15 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                 # overflow shows up as a non-finite loss, reported below
                 with np.errstate(over="ignore", invalid="ignore"):
                     loss = run_epoch(
-                        params, grads, self._optimizer, ws, X, X_sq, y,
-                        sample_weight, alpha=self.alpha, rng=self._rng,
+                        params, grads, self._optimizer, ws, X, y, sample_weight,
+                        alpha=self.alpha, rng=self._rng, noise=noise,
                         shuffle=self.shuffle,
                     )  # fmt: skip
             except KeyboardInterrupt:
                 warnings.warn("Training interrupted by user.")
                 break
-            if not np.isfinite(loss):
-                raise ValueError(
-                    f"Training diverged: the loss became {loss} in epoch "
-                    f"{self.n_iter_ + 1}. The step size is likely too large: "
-                    f"lower learning_rate_init (now {self.learning_rate_init}), "
-                    "or scale the input features (e.g. StandardScaler)."
-                )
-            self.n_iter_ += 1
-            self.t_ += n_samples
-            self.loss_ = loss
-            self.loss_curve_.append(loss)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-            if self._stop_early(params, X_val, y_val, sw_val):
+            if self._end_epoch(loss, n_samples, params, validation, incremental):
                 break
-            if not incremental and self.n_iter_ == self.max_iter:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                )
         if self.early_stopping and self._best_flat is not None:
             params.flat[:] = self._best_flat
             self._best_flat = None
@@ -602,7 +582,34 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         self._set_params_from(params)
 
+    def _end_epoch(self, loss, n_samples, params, validation, incremental):
+        """Bookkeeping after an epoch; True when training should stop."""
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"Training diverged: the loss became {loss} in epoch "
+                f"{self.n_iter_ + 1}. The step size is likely too large: "
+                f"lower learning_rate_init (now {self.learning_rate_init}), "
+                "or scale the input features (e.g. StandardScaler)."
+            )
+        self.n_iter_ += 1
+        self.t_ += n_samples
+        self.loss_ = loss
+        self.loss_curve_.append(loss)
+        if self.verbose:
+            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+        if self._stop_early(params, validation):
+            return True
+        if not incremental and self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return False
+
     def _validation_split(self, X, y, sample_weight):
+        """Stratified split: training ``(X, y, sample_weight)`` and the held-out
+        ``(X_val, y_val, sample_weight_val)``."""
         seed = int(self._rng.integers(np.iinfo(np.int32).max))
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
         split = train_test_split(
@@ -614,13 +621,15 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                 "or the size of your dataset."
             )
         self._best_flat = None
+        train, held_out = split[::2], split[1::2]
         if sample_weight is None:
-            return (*split, None, None)
-        return tuple(split)
+            train, held_out = (*train, None), (*held_out, None)
+        return (*train, held_out)
 
-    def _stop_early(self, params, X_val, y_val, sw_val):
+    def _stop_early(self, params, validation):
         """Update the no-improvement count; True when training should stop."""
         if self.early_stopping:
+            X_val, y_val, sw_val = validation
             mus, _, _ = sas_moments(
                 params.slab_mean_flat, params.spike_flat, params.slab_var_flat
             )

@@ -10,6 +10,7 @@ from sklearn_sas._gbp import (
     Workspace,
     forward,
     init_params,
+    NormalNoise,
     log_softmax,
     loss_grad,
     softmax,
@@ -25,7 +26,7 @@ class FixedNoise:
     def __init__(self, per_layer):
         self.flat = np.concatenate([a.ravel() for a in per_layer])
 
-    def standard_normal(self, out, dtype=None):
+    def fill(self, out):
         out[...] = self.flat
         return out
 
@@ -45,9 +46,8 @@ def _loss(params, X, y, noise, *, sample_weight=None, alpha=0.0, spike_slab=True
     grads = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
     ws = Workspace(params.layer_units, X.shape[0], params.flat.dtype)
     loss = loss_grad(
-        params, grads, ws, X, X * X, y, sample_weight, alpha, FixedNoise(noise),
-        spike_slab,
-    )  # fmt: skip
+        params, grads, ws, X, y, sample_weight, alpha, FixedNoise(noise), spike_slab
+    )
     return loss, grads
 
 
@@ -226,3 +226,22 @@ def test_forward_mean_network_uses_the_moments():
     hidden = np.maximum(X @ mus[0] / 2 + params.intercepts[0], 0)
     expected = hidden @ mus[1] / np.sqrt(3) + params.intercepts[1]
     assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [200_001, 200_000])
+def test_normal_noise_is_standard_normal(dtype, size):
+    from scipy import stats
+
+    out = np.empty(size, dtype=dtype)
+    NormalNoise(np.random.default_rng(0)).fill(out)
+    assert out.dtype == dtype and np.all(np.isfinite(out))
+    assert abs(out.mean()) < 5 / np.sqrt(size)
+    assert abs(out.var() - 1) < 5 * np.sqrt(2 / size)
+    assert stats.kstest(out, "norm").pvalue > 1e-3
+    # the two halves (cosine and sine branches) are independent normals
+    half = size // 2
+    assert abs(np.corrcoef(out[:half], out[half : 2 * half])[0, 1]) < 5 / np.sqrt(half)
+    again = np.empty_like(out)
+    NormalNoise(np.random.default_rng(0)).fill(again)
+    assert_array_equal(out, again)
