@@ -1,7 +1,8 @@
 """Spike-and-slab neural networks trained with generalized backpropagation."""
 
 from ._classifier import SaSMLPClassifier
+from ._sampled import SampledNetwork
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["SaSMLPClassifier"]
+__all__ = ["SaSMLPClassifier", "SampledNetwork"]

@@ -5,11 +5,12 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn import get_config
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import Bunch, check_random_state, gen_batches
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
@@ -31,7 +32,9 @@ from ._gbp import (
     softmax,
 )
 from ._optimizers import AdamOptimizer, SGDOptimizer
-from ._sas import sas_moments
+from ._sampled import SampledNetwork
+from ._sas import sample_sas, sas_moments
+from ._utils import row_chunks, spawn_seeds
 
 
 # rows per noise stream of inference="mc": n_samples passes of this many rows
@@ -634,8 +637,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                 params.slab_mean_flat, params.spike_flat, params.slab_var_flat
             )
             mus = _split(mus, [m.shape for m in params.slab_means])
-            proba = self._proba_mean(X_val, mus, params.intercepts)
-            correct = proba.argmax(axis=1) == y_val
+            logits = self._mean_logits(X_val, mus, params.intercepts)
+            correct = logits.argmax(axis=1) == y_val
             score = float(np.average(correct, weights=sw_val))
             self.validation_scores_.append(score)
             if self.verbose:
@@ -669,19 +672,11 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------- predict
 
-    def _proba_mean(self, X, mus, intercepts):
-        """Softmax of the mean network, chunked over rows."""
-        out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
-        for rows in self._chunks(X, 1):
-            softmax(forward(X[rows], mus, intercepts), out=out[rows])
-        return out
-
     def _chunks(self, X, n_passes):
         """Row slices whose activations over all layers fit in working memory."""
-        widths = [p.shape[1] for p in self.spike_probs_]
-        row_bytes = 4 * np.dtype(self.dtype).itemsize * (X.shape[1] + sum(widths))
-        budget = get_config()["working_memory"] * 2**20
-        return gen_batches(X.shape[0], max(int(budget // (row_bytes * n_passes)), 1))
+        widths = X.shape[1] + sum(p.shape[1] for p in self.spike_probs_)
+        row_bytes = 4 * np.dtype(self.dtype).itemsize * widths * n_passes
+        return row_chunks(X.shape[0], row_bytes)
 
     def _moments(self):
         mus, variances = [], []
@@ -691,23 +686,41 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             variances.append(var)
         return mus, variances
 
-    def _proba_mc(self, X):
-        """Softmax averaged over ``n_samples`` mean-field passes.
+    def _mean_logits(self, X, mus, intercepts):
+        """Logits of the mean network, chunked over rows."""
+        out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
+        for rows in self._chunks(X, 1):
+            out[rows] = forward(X[rows], mus, intercepts)
+        return out
 
-        Rows go in fixed blocks, each with its own noise stream, so results
-        do not depend on how much working memory is configured.
-        """
+    def _member_sums(self, X, method):
+        """Sums over the ``n_samples`` members of ``method`` ("mc" passes or
+        "ensemble" networks) of the probabilities and of ``sum_c p ln p``."""
+        if method == "ensemble":
+            params = (self.slab_means_, self.spike_probs_, self.slab_vars_)
+            seeds = spawn_seeds(self.random_state, self.n_samples)
+            n_jobs = min(effective_n_jobs(self.n_jobs), self.n_samples)
+            chunk_rows = next(iter(self._chunks(X, 1))).stop
+            parts = Parallel(n_jobs=n_jobs)(
+                delayed(_ensemble_sums)(params, self.intercepts_, group, X, chunk_rows)
+                for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
+            )
+            return tuple(sum(sums) for sums in zip(*parts))
+        # each block of rows has its own noise stream, so results do not
+        # depend on the working memory
         mus, variances = self._moments()
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        out = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
+        proba_sum = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
+        plogp_sum = np.empty(X.shape[0], dtype=mus[0].dtype)
         for block, rows in enumerate(gen_batches(X.shape[0], _MC_BLOCK_ROWS)):
             rng = np.random.default_rng([seed, block])
             logits = forward_mc(
                 X[rows], mus, variances, self.intercepts_, self.n_samples, rng
             )
-            proba = softmax(logits.reshape(-1, self.n_outputs_))
-            out[rows] = proba.reshape(logits.shape).mean(axis=0)
-        return out
+            proba, plogp = _proba_and_plogp(logits)
+            proba_sum[rows] = proba.sum(axis=0)
+            plogp_sum[rows] = plogp.sum(axis=0)
+        return proba_sum, plogp_sum
 
     def _validate_X_predict(self, X):
         return validate_data(
@@ -730,13 +743,10 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = self._validate_X_predict(X)
         if self.inference == "mean":
-            return self._proba_mean(X, self._moments()[0], self.intercepts_)
-        if self.inference == "mc":
-            return self._proba_mc(X)
-        raise NotImplementedError(
-            "inference='ensemble' needs network sampling, which is not implemented "
-            "yet; use inference='mean' or 'mc'."
-        )
+            return softmax(self._mean_logits(X, self._moments()[0], self.intercepts_))
+        proba_sum, _ = self._member_sums(X, self.inference)
+        proba_sum /= self.n_samples
+        return proba_sum
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -756,11 +766,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             with np.errstate(divide="ignore"):
                 return np.log(self.predict_proba(X))
         X = self._validate_X_predict(X)
-        mus = self._moments()[0]
-        out = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
-        for rows in self._chunks(X, 1):
-            out[rows] = log_softmax(forward(X[rows], mus, self.intercepts_))
-        return out
+        return log_softmax(self._mean_logits(X, self._moments()[0], self.intercepts_))
 
     def predict(self, X):
         """Predict class labels.
@@ -778,7 +784,140 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
+    def predict_uncertainty(self, X):
+        """Predictive uncertainty of every row, split into its two parts.
+
+        Over ``n_samples`` members — concrete networks sampled from the
+        learned distribution, or mean-field passes with fresh noise when
+        ``inference="mc"`` — with probabilities ``p_k``::
+
+            predictive entropy  H[mean_k p_k]
+            expected entropy    mean_k H[p_k]             (aleatoric)
+            mutual information  H[mean_k p_k] - mean_k H[p_k]   (epistemic)
+
+        The mutual information is the part that disagreement between members
+        contributes; it vanishes where every member says the same.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        result : :class:`~sklearn.utils.Bunch`
+            With ``proba`` (the averaged probabilities, shape
+            ``(n_samples, n_classes)``), and ``predictive_entropy``,
+            ``expected_entropy`` and ``mutual_information`` (each of shape
+            ``(n_samples,)``, in nats).
+        """
+        check_is_fitted(self)
+        X = self._validate_X_predict(X)
+        method = "mc" if self.inference == "mc" else "ensemble"
+        proba_sum, plogp_sum = self._member_sums(X, method)
+        proba = proba_sum / self.n_samples
+        with np.errstate(divide="ignore", invalid="ignore"):
+            plogp = np.where(proba > 0, proba * np.log(proba), 0)
+        predictive = -plogp.sum(axis=1)
+        expected = -plogp_sum / self.n_samples
+        return Bunch(
+            proba=proba,
+            predictive_entropy=predictive,
+            expected_entropy=expected,
+            mutual_information=np.maximum(predictive - expected, 0),
+        )
+
+    # ------------------------------------------------------------ sampling
+
+    def sample_network(self, random_state=None):
+        """Draw one concrete network from the learned distribution.
+
+        Each connection is present with probability ``1 - pi`` and then has
+        the weight ``m + sqrt(xi) * Normal(0, 1)``.
+
+        Parameters
+        ----------
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draw.
+
+        Returns
+        -------
+        network : SampledNetwork
+            A fitted scikit-learn classifier.
+        """
+        return self.sample_networks(1, random_state=random_state)[0]
+
+    def sample_networks(self, n_networks, *, n_jobs=None, random_state=None):
+        """Draw concrete networks from the learned distribution, in parallel.
+
+        Network ``k`` is the same for a given ``random_state`` whatever
+        ``n_jobs`` is.
+
+        Parameters
+        ----------
+        n_networks : int
+            Number of networks.
+        n_jobs : int, default=None
+            Number of joblib jobs; ``None`` means 1 unless in a
+            :obj:`joblib.parallel_backend` context.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws.
+
+        Returns
+        -------
+        networks : list of SampledNetwork
+        """
+        check_is_fitted(self)
+        if not isinstance(n_networks, Integral) or n_networks < 1:
+            raise ValueError(f"n_networks must be a positive integer, got {n_networks!r}.")
+        seeds = spawn_seeds(random_state, n_networks)
+        n_jobs = min(effective_n_jobs(n_jobs), n_networks)
+        params = (self.slab_means_, self.spike_probs_, self.slab_vars_)
+        groups = Parallel(n_jobs=n_jobs)(
+            delayed(_draw_networks)(params, group)
+            for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
+        )
+        return [
+            SampledNetwork._from_sample(self, weights, masks)
+            for group in groups
+            for weights, masks in group
+        ]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _draw_networks(params, seeds):
+    """Unscaled weights and masks of one network per seed."""
+    out = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        draws = [sample_sas(m, pi, xi, rng) for m, pi, xi in zip(*params)]
+        out.append(([w for w, _ in draws], [mask for _, mask in draws]))
+    return out
+
+
+def _proba_and_plogp(logits):
+    """Probabilities and ``sum_c p ln p`` along the last axis of ``logits``."""
+    log_proba = log_softmax(logits.reshape(-1, logits.shape[-1]))
+    proba = np.exp(log_proba)
+    plogp = np.einsum("ij,ij->i", proba, log_proba)
+    return proba.reshape(logits.shape), plogp.reshape(logits.shape[:-1])
+
+
+def _ensemble_sums(params, intercepts, seeds, X, chunk_rows):
+    """Sums over the networks drawn from ``seeds`` of the probabilities and
+    of ``sum_c p ln p``; rows go in chunks, one network at a time."""
+    dtype = params[0][0].dtype
+    proba_sum = np.zeros((X.shape[0], intercepts[-1].shape[0]), dtype=dtype)
+    plogp_sum = np.zeros(X.shape[0], dtype=dtype)
+    for weights, _ in _draw_networks(params, seeds):
+        coefs = [w * np.asarray(w.shape[0] ** -0.5, dtype) for w in weights]
+        for rows in gen_batches(X.shape[0], chunk_rows):
+            logits = forward(X[rows], coefs, intercepts, scaled=False)
+            proba, plogp = _proba_and_plogp(logits)
+            proba_sum[rows] += proba
+            plogp_sum[rows] += plogp
+    return proba_sum, plogp_sum

@@ -440,19 +440,22 @@ def _square(H):
     return H * H if isinstance(H, np.ndarray) else H.multiply(H)
 
 
-def forward(X, mus, intercepts, variances=None, rng=None):
+def forward(X, mus, intercepts, variances=None, rng=None, scaled=True):
     """Logits of a batch through the mean network, or one mean-field pass.
 
     With ``variances`` and a generator ``rng`` every layer adds fresh noise
-    ``eps * D``; otherwise this is the deterministic mean network with
-    weights ``mus``. ``X`` may be dense or sparse; returns a new array.
+    ``eps * D``; otherwise this is the deterministic network with weights
+    ``mus``. ``scaled=False`` means the ``1 / sqrt(N)`` factor is already in
+    the weights (concrete networks: ``z = h @ W + b``). ``X`` may be dense or
+    sparse (scipy); returns a new array.
     """
     n_layers = len(mus)
     H = X
     for layer in range(n_layers):
         n_in = H.shape[1]
         z = np.asarray(H @ mus[layer])
-        z *= n_in**-0.5
+        if scaled:
+            z *= n_in**-0.5
         if variances is not None:
             D = np.asarray(_square(H) @ variances[layer])
             D *= 1.0 / n_in

@@ -880,16 +880,6 @@ def test_inference_mc_single_sample(trained, digits):
     assert trained.predict(X).shape == (X.shape[0],)
 
 
-def test_inference_ensemble_not_implemented_yet(fitted, digits):
-    # When network sampling lands, replace this test by real checks of
-    # inference="ensemble".
-    X, _ = digits
-    fitted.set_params(inference="ensemble")
-    for method in (fitted.predict_proba, fitted.predict, fitted.predict_log_proba):
-        with pytest.raises(NotImplementedError, match="not implemented yet"):
-            method(X)
-
-
 def test_predict_log_proba(trained, digits):
     X, _ = digits
     proba = trained.predict_proba(X)

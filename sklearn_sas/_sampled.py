@@ -1,0 +1,153 @@
+"""SampledNetwork: one concrete network drawn from a fitted SaSMLPClassifier."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._gbp import forward, log_softmax, softmax
+from ._utils import row_chunks
+
+
+class SampledNetwork(ClassifierMixin, BaseEstimator):
+    """A concrete ReLU network sampled from a spike-and-slab network.
+
+    Drawn by :meth:`SaSMLPClassifier.sample_network` (or
+    :meth:`~SaSMLPClassifier.sample_networks`): every connection is present
+    with probability ``1 - pi`` and then has the weight
+    ``m + sqrt(xi) * Normal(0, 1)``. It is an ordinary fitted classifier —
+    ``predict``, ``predict_proba``, ``score``, picklable, usable wherever
+    scikit-learn takes a fitted classifier — but it is not fitted itself:
+    ``fit`` raises, and a clone has no network.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray of shape (N_l, N_{l+1})
+        Weights with the ``1 / sqrt(N_l)`` scale of the forward pass folded
+        in, so that ``z = h @ coefs_[l] + intercepts_[l]``; zero where a
+        connection is absent.
+
+    intercepts_ : list of ndarray of shape (N_{l+1},)
+        Biases (zeros for a network fitted without intercepts).
+
+    masks_ : list of ndarray of bool of shape (N_l, N_{l+1})
+        True where a connection is present.
+
+    sparsity_ : float
+        Fraction of all connections that are absent.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    n_features_in_ : int
+        Number of input features.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Input feature names, when the parent model saw them.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sas import SaSMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SaSMLPClassifier(hidden_layer_sizes=(32,), max_iter=20,
+    ...                        random_state=0).fit(X, y)
+    >>> net = clf.sample_network(random_state=0)
+    >>> [w.shape for w in net.coefs_]
+    [(64, 32), (32, 10)]
+    >>> net.predict(X[:3]).shape
+    (3,)
+    """
+
+    @classmethod
+    def _from_sample(cls, parent, weights, masks):
+        """A fitted network from sampled ``weights`` (unscaled) of ``parent``."""
+        net = cls()
+        net.coefs_ = [w * np.asarray(w.shape[0] ** -0.5, w.dtype) for w in weights]
+        net.masks_ = masks
+        net.intercepts_ = [b.copy() for b in parent.intercepts_]
+        net.classes_ = parent.classes_
+        net.n_features_in_ = parent.n_features_in_
+        if hasattr(parent, "feature_names_in_"):
+            net.feature_names_in_ = parent.feature_names_in_
+        net.n_layers_ = parent.n_layers_
+        net.n_outputs_ = parent.n_outputs_
+        kept = sum(int(mask.sum()) for mask in masks)
+        net.sparsity_ = 1.0 - kept / sum(mask.size for mask in masks)
+        return net
+
+    def fit(self, X, y=None):
+        """Not available: a sampled network comes from a fitted model.
+
+        Raises
+        ------
+        TypeError
+            Always; draw networks with ``SaSMLPClassifier.sample_network``.
+        """
+        raise TypeError(
+            "A SampledNetwork is drawn from a fitted SaSMLPClassifier with "
+            "sample_network() or sample_networks(); it cannot be fitted itself."
+        )
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=self.coefs_[0].dtype
+        )
+        widths = X.shape[1] + sum(w.shape[1] for w in self.coefs_)
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=self.coefs_[0].dtype)
+        for rows in row_chunks(X.shape[0], 4 * out.itemsize * widths):
+            out[rows] = forward(X[rows], self.coefs_, self.intercepts_, scaled=False)
+        return out
+
+    def predict_proba(self, X):
+        """Class probabilities of the sampled network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        return softmax(self._logits(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return log_softmax(self._logits(X))
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self._logits(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

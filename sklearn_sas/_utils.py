@@ -1,0 +1,22 @@
+"""Plumbing shared by the estimators."""
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils import check_random_state, gen_batches
+
+
+def row_chunks(n_rows, row_bytes):
+    """Row slices whose working arrays (``row_bytes`` a row) fit in
+    scikit-learn's ``working_memory``."""
+    budget = get_config()["working_memory"] * 2**20
+    return gen_batches(n_rows, max(int(budget // max(row_bytes, 1)), 1))
+
+
+def spawn_seeds(random_state, n):
+    """``n`` independent seeds drawn from ``random_state``.
+
+    Member ``k`` of an ensemble always gets seed ``k``, however the members
+    are split over jobs, so results do not depend on ``n_jobs``.
+    """
+    entropy = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    return np.random.SeedSequence(entropy).spawn(n)
