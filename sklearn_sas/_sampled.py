@@ -95,7 +95,6 @@ class SampledNetwork(ClassifierMixin, BaseEstimator):
         )
 
     def _logits(self, X):
-        check_is_fitted(self)
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=self.coefs_[0].dtype
         )
@@ -117,6 +116,7 @@ class SampledNetwork(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
+        check_is_fitted(self)
         return softmax(self._logits(X))
 
     def predict_log_proba(self, X):
@@ -131,6 +131,7 @@ class SampledNetwork(ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        check_is_fitted(self)
         return log_softmax(self._logits(X))
 
     def predict(self, X):
@@ -145,6 +146,7 @@ class SampledNetwork(ClassifierMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
+        check_is_fitted(self)
         return self.classes_[np.argmax(self._logits(X), axis=1)]
 
     def __sklearn_tags__(self):
