@@ -1,4 +1,4 @@
-"""SampledNetwork: one concrete network drawn from a fitted SaSMLPClassifier."""
+"""Concrete networks derived from a fitted SaSMLPClassifier."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -8,7 +8,102 @@ from ._gbp import forward, log_softmax, softmax
 from ._utils import row_chunks
 
 
-class SampledNetwork(ClassifierMixin, BaseEstimator):
+class ConcreteNetwork(ClassifierMixin, BaseEstimator):
+    """Base of the fixed ReLU networks derived from a fitted model.
+
+    Subclasses are built by a class method from a fitted
+    :class:`SaSMLPClassifier` and set ``coefs_`` (the ``1 / sqrt(N_l)`` scale
+    folded in, dense or scipy sparse), ``intercepts_`` and the parent's
+    ``classes_``, ``n_features_in_`` and ``feature_names_in_``; this class
+    predicts with them. ``_made_by`` names how users obtain one.
+    """
+
+    _made_by = ""
+
+    def _take_parent_attributes(self, parent):
+        self.intercepts_ = [b.copy() for b in parent.intercepts_]
+        self.classes_ = parent.classes_
+        self.n_features_in_ = parent.n_features_in_
+        if hasattr(parent, "feature_names_in_"):
+            self.feature_names_in_ = parent.feature_names_in_
+        self.n_layers_ = parent.n_layers_
+        self.n_outputs_ = parent.n_outputs_
+
+    def fit(self, X, y=None):
+        """Not available: the network comes from a fitted model.
+
+        Raises
+        ------
+        TypeError
+            Always.
+        """
+        raise TypeError(
+            f"A {type(self).__name__} is made from a fitted SaSMLPClassifier by "
+            f"{self._made_by}; it cannot be fitted itself."
+        )
+
+    def _logits(self, X):
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=self.coefs_[0].dtype
+        )
+        widths = X.shape[1] + sum(w.shape[1] for w in self.coefs_)
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=self.coefs_[0].dtype)
+        for rows in row_chunks(X.shape[0], 4 * out.itemsize * widths):
+            out[rows] = forward(X[rows], self.coefs_, self.intercepts_, scaled=False)
+        return out
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return softmax(self._logits(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return log_softmax(self._logits(X))
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self._logits(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class SampledNetwork(ConcreteNetwork):
     """A concrete ReLU network sampled from a spike-and-slab network.
 
     Drawn by :meth:`SaSMLPClassifier.sample_network` (or
@@ -64,92 +159,15 @@ class SampledNetwork(ClassifierMixin, BaseEstimator):
     (3,)
     """
 
+    _made_by = "SaSMLPClassifier.sample_network() or sample_networks()"
+
     @classmethod
     def _from_sample(cls, parent, weights, masks):
         """A fitted network from sampled ``weights`` (unscaled) of ``parent``."""
         net = cls()
+        net._take_parent_attributes(parent)
         net.coefs_ = [w * np.asarray(w.shape[0] ** -0.5, w.dtype) for w in weights]
         net.masks_ = masks
-        net.intercepts_ = [b.copy() for b in parent.intercepts_]
-        net.classes_ = parent.classes_
-        net.n_features_in_ = parent.n_features_in_
-        if hasattr(parent, "feature_names_in_"):
-            net.feature_names_in_ = parent.feature_names_in_
-        net.n_layers_ = parent.n_layers_
-        net.n_outputs_ = parent.n_outputs_
         kept = sum(int(mask.sum()) for mask in masks)
         net.sparsity_ = 1.0 - kept / sum(mask.size for mask in masks)
         return net
-
-    def fit(self, X, y=None):
-        """Not available: a sampled network comes from a fitted model.
-
-        Raises
-        ------
-        TypeError
-            Always; draw networks with ``SaSMLPClassifier.sample_network``.
-        """
-        raise TypeError(
-            "A SampledNetwork is drawn from a fitted SaSMLPClassifier with "
-            "sample_network() or sample_networks(); it cannot be fitted itself."
-        )
-
-    def _logits(self, X):
-        X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=self.coefs_[0].dtype
-        )
-        widths = X.shape[1] + sum(w.shape[1] for w in self.coefs_)
-        out = np.empty((X.shape[0], self.n_outputs_), dtype=self.coefs_[0].dtype)
-        for rows in row_chunks(X.shape[0], 4 * out.itemsize * widths):
-            out[rows] = forward(X[rows], self.coefs_, self.intercepts_, scaled=False)
-        return out
-
-    def predict_proba(self, X):
-        """Class probabilities of the sampled network.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return softmax(self._logits(X))
-
-    def predict_log_proba(self, X):
-        """Logarithm of the class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return log_softmax(self._logits(X))
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self._logits(X), axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags

@@ -1,0 +1,246 @@
+"""Pruning masks, their export, and sparse inference."""
+
+import json
+import pickle
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import train_test_split
+
+from sklearn_sas import SaSMLPClassifier
+from sklearn_sas.compression import (
+    PrunedNetwork,
+    connection_scores,
+    export_masks,
+    export_network,
+    load_masks,
+    prune,
+    pruning_masks,
+)
+
+
+@pytest.fixture(scope="module")
+def split():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.3, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(split):
+    X_train, _, y_train, _ = split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return SaSMLPClassifier((40, 20), max_iter=200, random_state=0).fit(
+            X_train, y_train
+        )
+
+
+def test_rules_follow_the_spike_probabilities(fitted):
+    pis = fitted.spike_probs_
+    for mask, pi in zip(pruning_masks(fitted), pis):
+        assert mask.dtype == bool and mask.shape == pi.shape
+        assert_array_equal(mask, pi < 1 - 1e-6)
+    for mask, pi in zip(pruning_masks(fitted, rule="map"), pis):
+        assert_array_equal(mask, pi < 0.5)
+    for mask, pi in zip(pruning_masks(fitted, rule="threshold", threshold=0.2), pis):
+        assert_array_equal(mask, pi < 0.2)
+    with pytest.raises(ValueError, match="threshold"):
+        pruning_masks(fitted, rule="threshold")
+    with pytest.raises(ValueError, match="sparsity"):
+        pruning_masks(fitted, rule="sparsity")
+    with pytest.raises(ValueError, match="rule"):
+        pruning_masks(fitted, rule="magnitude")
+    with pytest.raises(NotFittedError):
+        pruning_masks(SaSMLPClassifier())
+
+
+@pytest.mark.parametrize("sparsity", [0.0, 0.37, 0.9, 0.95, 1.0])
+@pytest.mark.parametrize("score", ["magnitude", "snr", "spike"])
+def test_sparsity_rule_is_exact(fitted, sparsity, score):
+    total = sum(pi.size for pi in fitted.spike_probs_)
+    masks = pruning_masks(fitted, rule="sparsity", sparsity=sparsity, score=score)
+    dropped = sum(int((~mask).sum()) for mask in masks)
+    assert dropped == round(sparsity * total)
+    assert masks.info == {
+        "rule": "sparsity", "pi_tol": 1e-6, "sparsity": sparsity,
+        "scope": "global", "score": score,
+    }  # fmt: skip
+    per_layer = pruning_masks(fitted, rule="sparsity", sparsity=sparsity, scope="layer")
+    for mask in per_layer:
+        assert int((~mask).sum()) == round(sparsity * mask.size)
+
+
+def test_sparsity_rule_drops_the_lowest_scores(fitted):
+    scores = connection_scores(fitted)
+    masks = pruning_masks(fitted, rule="sparsity", sparsity=0.6)
+    kept = np.concatenate([s[m] for s, m in zip(scores, masks)])
+    dropped = np.concatenate([s[~m] for s, m in zip(scores, masks)])
+    assert dropped.max() <= kept.min()
+    # the magnitude score is the forward-pass weight of the mean network
+    for s, m, pi in zip(scores, fitted.slab_means_, fitted.spike_probs_):
+        assert_allclose(s, np.abs(m * (1 - pi)) / np.sqrt(m.shape[0]), rtol=1e-6)
+
+
+def test_uip_pruning_keeps_the_accuracy(fitted, split):
+    _, X_test, _, y_test = split
+    pruned = prune(fitted, rule="uip")
+    # UIP connections are never present: dropping them changes little
+    assert abs(pruned.score(X_test, y_test) - fitted.score(X_test, y_test)) <= 0.01
+
+
+@pytest.mark.parametrize("rule", [dict(rule="map"), dict(rule="sparsity", sparsity=0.7)])
+def test_pruned_network_equals_a_dense_masked_forward_pass(fitted, split, rule):
+    _, X_test, _, _ = split
+    pruned = prune(fitted, **rule)
+    assert all(sp.issparse(w) and w.format == "csr" for w in pruned.coefs_)
+    h = X_test
+    for k, (m, pi, mask, b) in enumerate(
+        zip(fitted.slab_means_, fitted.spike_probs_, pruned.masks_, fitted.intercepts_)
+    ):
+        weights = np.where(mask, m * (1 - pi), 0) / np.sqrt(m.shape[0])
+        h = h @ weights + b
+        if k < len(pruned.masks_) - 1:
+            h = np.maximum(h, 0)
+    proba = np.exp(h - h.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    assert_allclose(pruned.predict_proba(X_test), proba, rtol=1e-4, atol=1e-6)
+    assert_array_equal(pruned.predict(X_test), fitted.classes_[h.argmax(axis=1)])
+    total = sum(mask.size for mask in pruned.masks_)
+    kept = sum(int(mask.sum()) for mask in pruned.masks_)
+    assert pruned.n_kept_ == kept
+    # a kept connection whose mean weight is exactly 0 stores no entry
+    assert kept - 10 <= sum(w.nnz for w in pruned.coefs_) <= kept
+    assert pruned.sparsity_ == pytest.approx(1 - kept / total)
+    assert pruned.compression_ratio_ == pytest.approx(total / kept)
+    restored = pickle.loads(pickle.dumps(pruned))
+    assert_array_equal(restored.predict_proba(X_test), pruned.predict_proba(X_test))
+    with pytest.raises(TypeError, match="cannot be fitted"):
+        PrunedNetwork().fit(X_test, None)
+
+
+@pytest.mark.parametrize("layout", ["sklearn", "torch"])
+def test_masks_round_trip(fitted, tmp_path, layout):
+    masks = pruning_masks(fitted, rule="sparsity", sparsity=0.5, scope="layer")
+    path = tmp_path / "masks.npz"
+    export_masks(masks, path, layout=layout)
+    loaded = load_masks(path)
+    assert len(loaded) == len(masks)
+    for a, b in zip(loaded, masks):
+        assert a.dtype == bool
+        assert_array_equal(a, b)
+    assert loaded.info["layout"] == layout
+    assert loaded.info["rule"] == "sparsity" and loaded.info["scope"] == "layer"
+    assert loaded.info["layer_sizes"] == [64, 40, 20, 10]
+    raw = np.load(path)
+    expected = (20, 40) if layout == "torch" else (40, 20)
+    assert raw["mask_1"].shape == expected
+    # from the estimator directly, with pruning options
+    again = export_masks(fitted, tmp_path / "est.npz", layout=layout, rule="map")
+    for a, b in zip(load_masks(tmp_path / "est.npz"), again):
+        assert_array_equal(a, b)
+
+
+def _write_npz(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def test_load_masks_rejects_foreign_and_broken_files(fitted, tmp_path):
+    good = tmp_path / "good.npz"
+    export_masks(fitted, good)
+    # not an archive at all / truncated
+    (tmp_path / "text.npz").write_text("hello")
+    with pytest.raises(ValueError, match="not a readable"):
+        load_masks(tmp_path / "text.npz")
+    data = good.read_bytes()
+    (tmp_path / "cut.npz").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="not a readable"):
+        load_masks(tmp_path / "cut.npz")
+    # someone else's archive
+    foreign = _write_npz(tmp_path / "foreign.npz", weights=np.ones((2, 2)))
+    with pytest.raises(ValueError, match="metadata"):
+        load_masks(foreign)
+    other = json.dumps({"format": "something.else"})
+    other_file = _write_npz(tmp_path / "other.npz", metadata=np.array(other))
+    with pytest.raises(ValueError, match="not a sklearn_sas.masks file"):
+        load_masks(other_file)
+    # shapes that disagree with the metadata
+    with np.load(good) as archive:
+        contents = {name: archive[name] for name in archive.files}
+    bad = dict(contents, mask_1=contents["mask_1"].T)
+    with pytest.raises(ValueError, match="mask_1 should be"):
+        load_masks(_write_npz(tmp_path / "bad.npz", **bad))
+    missing = {k: v for k, v in contents.items() if k != "mask_2"}
+    with pytest.raises(ValueError, match="mask_2"):
+        load_masks(_write_npz(tmp_path / "missing.npz", **missing))
+    extra = dict(contents, mask_3=np.ones((10, 3), dtype=bool))
+    with pytest.raises(ValueError, match="does not describe"):
+        load_masks(_write_npz(tmp_path / "extra.npz", **extra))
+    assert zipfile.is_zipfile(good)
+
+
+def test_export_masks_rejects_bad_masks(tmp_path):
+    with pytest.raises(ValueError, match="boolean"):
+        export_masks([np.ones((3, 2))], tmp_path / "x.npz")
+    with pytest.raises(ValueError, match="chain"):
+        export_masks(
+            [np.ones((3, 2), dtype=bool), np.ones((4, 2), dtype=bool)],
+            tmp_path / "x.npz",
+        )
+    with pytest.raises(TypeError, match="pruning options"):
+        export_masks([np.ones((3, 2), dtype=bool)], tmp_path / "x.npz", rule="map")
+
+
+def test_export_network_loads_with_numpy_alone(fitted, split, tmp_path):
+    _, X_test, _, _ = split
+    path = tmp_path / "net.npz"
+    network = export_network(fitted, path, rule="sparsity", sparsity=0.5)
+    archive = np.load(path, allow_pickle=False)
+    metadata = json.loads(str(archive["metadata"]))
+    h = X_test
+    for k in range(metadata["n_layers"]):
+        h = h @ archive[f"coef_{k}"] + archive[f"intercept_{k}"]
+        if k < metadata["n_layers"] - 1:
+            h = np.maximum(h, 0)
+    labels = archive["classes"][h.argmax(axis=1)]
+    assert_array_equal(labels, network.predict(X_test))
+    assert metadata["sparsity"] == pytest.approx(0.5)
+    zeros = sum(int((archive[f"coef_{k}"] == 0).sum()) for k in range(3))
+    assert zeros >= round(0.5 * sum(m.size for m in network.masks_))
+
+
+def test_torch_masks_apply_with_custom_from_mask(fitted, split, tmp_path):
+    torch = pytest.importorskip("torch")
+    from torch.nn.utils import prune as torch_prune
+
+    _, X_test, _, _ = split
+    path = tmp_path / "masks.npz"
+    export_masks(fitted, path, layout="torch", rule="sparsity", sparsity=0.6)
+    archive = np.load(path)
+    layers = []
+    for k, (m, pi, b) in enumerate(
+        zip(fitted.slab_means_, fitted.spike_probs_, fitted.intercepts_)
+    ):
+        linear = torch.nn.Linear(*m.shape)
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy((m * (1 - pi)).T / np.sqrt(m.shape[0])))
+            linear.bias.copy_(torch.from_numpy(b))
+        # the three lines of the README
+        mask = torch.from_numpy(archive[f"mask_{k}"])
+        torch_prune.custom_from_mask(linear, name="weight", mask=mask)
+        layers.append(linear)
+    model = torch.nn.Sequential(
+        layers[0], torch.nn.ReLU(), layers[1], torch.nn.ReLU(), layers[2]
+    )
+    with torch.no_grad():
+        logits = model(torch.from_numpy(X_test.astype(np.float32))).numpy()
+    pruned = prune(fitted, rule="sparsity", sparsity=0.6)
+    assert_array_equal(fitted.classes_[logits.argmax(axis=1)], pruned.predict(X_test))
+    kept = sum(int(layer.weight_mask.sum()) for layer in layers)
+    assert kept == pruned.n_kept_
