@@ -204,3 +204,19 @@ def test_perturbation_rejects_bad_arguments(fitted, split):
         perturbation_curve(fitted, X_test, y_test, fractions=[0.5, 1.5])
     with pytest.raises(ValueError, match="kind"):
         perturbation_curve(fitted, X_test, y_test, kind="all")
+
+
+def test_perturbations_are_nested_and_monotone(fitted, split):
+    _, X_test, _, y_test = split
+    fractions = np.linspace(0, 1, 6)
+    curve = perturbation_curve(
+        fitted, X_test, y_test, fractions=fractions, kind="vip", n_networks=3,
+        random_state=1,
+    )  # fmt: skip
+    assert curve.n_perturbed[-1] == int(credit_assignment(fitted).vip_masks[0].sum())
+    assert np.all(np.diff(curve.n_perturbed) >= 0)
+    # nested removals of important connections only hurt on average
+    assert curve.mean_error[-1] > curve.mean_error[0]
+    assert curve.fractions is not fractions and not np.shares_memory(
+        curve.fractions, fractions
+    )

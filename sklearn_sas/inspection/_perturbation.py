@@ -12,22 +12,27 @@ from .._utils import spawn_seeds
 from ._credit import _distribution
 
 
-def _perturb(weights, mask, kind, fraction, vip, uip, rng):
-    """Copies of one layer's sampled ``weights`` and ``mask``, perturbed."""
-    weights, mask = weights.copy(), mask.copy()
-    flat_w, flat_mask = weights.reshape(-1), mask.reshape(-1)
-    if kind == "uip":
-        pool = np.flatnonzero(uip)
-        chosen = rng.choice(pool, size=round(fraction * pool.size), replace=False)
-        flat_w[chosen] = rng.standard_normal(chosen.size)
-        flat_mask[chosen] = True
-        return weights, mask
-    pool = np.flatnonzero(vip) if kind == "vip" else np.arange(vip.size)
-    n_off = round(fraction * int(vip.sum()))
-    chosen = rng.choice(pool, size=min(n_off, pool.size), replace=False)
-    flat_w[chosen] = 0
-    flat_mask[chosen] = False
-    return weights, mask
+def _perturbed_layers(weights, mask, kind, counts, vip, uip, rng):
+    """Copies of one layer's sampled ``weights`` and ``mask``, perturbed at each
+    of ``counts`` connections.
+
+    One random order of the candidate connections serves every count, so a
+    larger perturbation contains the smaller ones and the curve is not
+    redrawn at every fraction.
+    """
+    pool = np.flatnonzero(uip if kind == "uip" else vip if kind == "vip" else mask >= 0)
+    order = rng.permutation(pool)
+    switched_on = rng.standard_normal(order.size).astype(weights.dtype)
+    for count in counts:
+        chosen = order[: min(count, order.size)]
+        w, present = weights.copy(), mask.copy()
+        if kind == "uip":
+            w.reshape(-1)[chosen] = switched_on[: chosen.size]
+            present.reshape(-1)[chosen] = True
+        else:
+            w.reshape(-1)[chosen] = 0
+            present.reshape(-1)[chosen] = False
+        yield w, present
 
 
 @validate_params(
@@ -71,8 +76,9 @@ def perturbation_curve(
       is turned on, with weights drawn from ``Normal(0, 1)`` (on the scale of
       the slab means).
 
-    Each network is sampled once and perturbed at every fraction, so the
-    curves compare like with like.
+    Each network is sampled once and perturbed at every fraction, and the
+    connections perturbed at a fraction include those of every smaller one,
+    so the curves compare like with like.
 
     Parameters
     ----------
@@ -108,8 +114,8 @@ def perturbation_curve(
     result : :class:`~sklearn.utils.Bunch`
         ``fractions`` (shape ``(n_fractions,)``), ``errors`` (test error of
         every network at every fraction, shape ``(n_fractions,
-        n_networks)``), ``mean_error`` and ``std_error`` over the networks,
-        ``n_perturbed`` (connections perturbed at each fraction), ``kind``
+        n_networks)``), ``mean_error`` and ``error_std`` (standard
+        deviation) over the networks, ``n_perturbed`` (connections perturbed at each fraction), ``kind``
         and ``layer``.
 
     Examples
@@ -130,36 +136,38 @@ def perturbation_curve(
             f"layer={layer} is out of range: the network has "
             f"{len(spike_probs)} layers of connections."
         )
-    fractions = np.asarray(fractions, dtype=float).reshape(-1)
+    fractions = np.array(fractions, dtype=float).reshape(-1)
     if fractions.size == 0 or np.any((fractions < 0) | (fractions > 1)):
         raise ValueError(f"fractions must be non-empty and in [0, 1], got {fractions}.")
     vip, uip, _ = credit_masks(
         spike_probs[layer], slab_vars[layer], pi_tol=pi_tol, xi_tol=xi_tol
     )
     vip, uip = vip.reshape(-1), uip.reshape(-1)
+    # "random" turns off as many connections as "vip" does
+    pool = int(uip.sum()) if kind == "uip" else int(vip.sum())
+    counts = np.array([round(f * pool) for f in fractions])
     errors = np.empty((fractions.size, n_networks))
     for k, seed in enumerate(spawn_seeds(random_state, n_networks)):
         rng = np.random.default_rng(seed)
         draws = [sample_sas(m, pi, xi, rng) for m, pi, xi in
                  zip(slab_means, spike_probs, slab_vars)]  # fmt: skip
         weights, masks = [w for w, _ in draws], [mask for _, mask in draws]
-        for i, fraction in enumerate(fractions):
-            w, mask = _perturb(
-                weights[layer], masks[layer], kind, fraction, vip, uip, rng
-            )
+        perturbed = _perturbed_layers(
+            weights[layer], masks[layer], kind, counts, vip, uip, rng
+        )
+        for i, (w, mask) in enumerate(perturbed):
             net = SampledNetwork._from_sample(
                 estimator,
-                [*weights[:layer], w.astype(weights[layer].dtype), *weights[layer + 1 :]],
+                [*weights[:layer], w, *weights[layer + 1 :]],
                 [*masks[:layer], mask, *masks[layer + 1 :]],
             )
             errors[i, k] = 1.0 - net.score(X, y)
-    pool = int(uip.sum()) if kind == "uip" else int(vip.sum())
     return Bunch(
         fractions=fractions,
         errors=errors,
         mean_error=errors.mean(axis=1),
-        std_error=errors.std(axis=1),
-        n_perturbed=np.array([round(f * pool) for f in fractions]),
+        error_std=errors.std(axis=1),
+        n_perturbed=counts,
         kind=kind,
         layer=layer,
     )

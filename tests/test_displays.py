@@ -1,0 +1,343 @@
+"""The matplotlib Displays of sklearn_sas.inspection."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sklearn_sas import SaSMLPClassifier
+from sklearn_sas.inspection import (
+    DistributionDisplay,
+    EntropyDisplay,
+    LayerProfileDisplay,
+    PerturbationDisplay,
+    connection_entropy,
+    credit_assignment,
+    perturbation_curve,
+)
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+FRACTIONS = [0.0, 0.5, 1.0]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _fit(hidden, n_samples=None):
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    if n_samples is not None:
+        X, y = X[:n_samples], y[:n_samples]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return SaSMLPClassifier(hidden, max_iter=5, random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y
+
+
+@pytest.fixture(scope="module")
+def clf():
+    """Three layers of connections: 64x8, 8x8, 8x10."""
+    return _fit((8, 8))
+
+
+def _legend_texts(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    code = (
+        "import sklearn_sas, sklearn_sas.inspection, sys; "
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    "display",
+    [
+        DistributionDisplay([], [], []),
+        EntropyDisplay([]),
+        LayerProfileDisplay([[{"layer": 0, "sparsity": 0.5}]]),
+        PerturbationDisplay({}),
+    ],
+    ids=lambda display: type(display).__name__,
+)
+def test_missing_matplotlib_is_a_clear_import_error(display, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=f"{type(display).__name__}.plot requires"):
+        display.plot()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda est, X, y: DistributionDisplay.from_estimator(est),
+        lambda est, X, y: EntropyDisplay.from_estimator(est),
+        lambda est, X, y: LayerProfileDisplay.from_estimator(est),
+        lambda est, X, y: LayerProfileDisplay.from_estimators([est]),
+        lambda est, X, y: PerturbationDisplay.from_estimator(
+            est, X, y, fractions=FRACTIONS, n_networks=1
+        ),
+    ],
+    ids=["distribution", "entropy", "profile", "profiles", "perturbation"],
+)
+def test_unfitted_estimator_raises_not_fitted(make, digits):
+    with pytest.raises(NotFittedError):
+        make(SaSMLPClassifier((8,)), *digits)
+
+
+# -------------------------------------------------------- DistributionDisplay
+
+
+def test_distribution_display_from_estimator(clf):
+    disp = DistributionDisplay.from_estimator(clf, bins=7)
+
+    assert disp.axes_.shape == (3, 3)
+    assert disp.figure_ is disp.axes_[0, 0].figure
+    assert disp.bounding_ax_ is None
+    for name, attr in [
+        ("spike_probs", "spike_probs_"),
+        ("slab_means", "slab_means_"),
+        ("slab_vars", "slab_vars_"),
+    ]:
+        for stored, fitted in zip(getattr(disp, name), getattr(clf, attr)):
+            np.testing.assert_array_equal(stored, fitted)
+    for ax, patches in zip(disp.axes_.flat, disp.patches_.flat):
+        assert len(ax.patches) == len(patches) == 7
+        assert ax.get_yscale() == "log"
+    # each histogram counts every connection of its layer
+    for row, pi in enumerate(clf.spike_probs_):
+        for col in range(3):
+            heights = [patch.get_height() for patch in disp.patches_[row, col]]
+            assert sum(heights) == pi.size
+    # pi is a probability: its histogram spans [0, 1] whatever the fitted values
+    left = disp.patches_[0, 0][0].get_x()
+    right = disp.patches_[0, 0][-1].get_x() + disp.patches_[0, 0][-1].get_width()
+    assert (left, right) == pytest.approx((0.0, 1.0))
+    assert disp.axes_[1, 0].get_ylabel().startswith("layer 2\N{RIGHTWARDS ARROW}3")
+
+
+def test_distribution_display_layers_log_and_kwargs(clf):
+    disp = DistributionDisplay.from_estimator(
+        clf, layers=2, bins=4, log=False, color="k"
+    )
+    assert disp.axes_.shape == (1, 3)
+    assert disp.layers == [2]
+    np.testing.assert_array_equal(disp.slab_vars[0], clf.slab_vars_[2])
+    assert disp.axes_[0, 0].get_ylabel().startswith("layer 3\N{RIGHTWARDS ARROW}4")
+    assert disp.axes_[0, 1].get_yscale() == "linear"
+    assert disp.patches_[0, 1][0].get_facecolor()[:3] == (0.0, 0.0, 0.0)
+
+
+def test_distribution_display_on_given_axes(clf):
+    fig, axes = plt.subplots(3, 3)
+    disp = DistributionDisplay.from_estimator(clf, ax=axes, bins=5)
+    assert disp.figure_ is fig
+    assert disp.axes_[2, 1] is axes[2, 1]
+    assert all(len(ax.patches) == 5 for ax in axes.flat)
+
+    # a single Axes is divided into the grid
+    fig2, ax = plt.subplots()
+    disp.plot(ax=ax, bins=3)
+    assert disp.figure_ is fig2
+    assert disp.bounding_ax_ is ax
+    assert not ax.axison
+    assert all(sub.figure is fig2 and len(sub.patches) == 3 for sub in disp.axes_.flat)
+
+    with pytest.raises(ValueError, match="Expected ax to have 9 Axes"):
+        disp.plot(ax=plt.subplots(2, 3)[1])
+
+
+@pytest.mark.parametrize("layers", [3, [-1], [], [0.5]])
+def test_distribution_display_bad_layers(clf, layers):
+    with pytest.raises(ValueError, match="layers must be"):
+        DistributionDisplay.from_estimator(clf, layers=layers)
+
+
+# ------------------------------------------------------------ EntropyDisplay
+
+
+def test_entropy_display_from_estimator(clf):
+    disp = EntropyDisplay.from_estimator(clf, bins=11)
+
+    for stored, expected in zip(disp.entropy, connection_entropy(clf), strict=True):
+        np.testing.assert_array_equal(stored, expected)
+    assert disp.figure_ is disp.ax_.figure
+    # one step outline per layer, overlaid on one Axes
+    assert len(disp.ax_.patches) == len(disp.patches_) == 3
+    assert _legend_texts(disp.ax_) == [
+        f"layer {i + 1}\N{RIGHTWARDS ARROW}{i + 2}" for i in range(3)
+    ]
+    assert disp.ax_.get_ylabel() == "density"
+    assert disp.ax_.get_yscale() == "log"
+
+
+def test_entropy_display_monte_carlo_and_chosen_layer(clf):
+    disp = EntropyDisplay.from_estimator(
+        clf, layers=[1], method="monte_carlo", n_samples=20, random_state=0
+    )
+    expected = connection_entropy(
+        clf, method="monte_carlo", n_samples=20, random_state=0
+    )[1]
+    assert len(disp.entropy) == 1
+    np.testing.assert_array_equal(disp.entropy[0], expected)
+    assert len(disp.ax_.patches) == 1
+
+
+def test_entropy_display_on_given_ax_and_replot(clf):
+    fig, ax = plt.subplots()
+    disp = EntropyDisplay.from_estimator(clf, ax=ax, density=False, log=False)
+    assert disp.ax_ is ax
+    assert disp.figure_ is fig
+    assert ax.get_ylabel() == "count"
+
+    _, ax2 = plt.subplots()
+    assert disp.plot(ax=ax2) is disp
+    assert disp.ax_ is ax2
+    assert len(ax2.patches) == 3
+
+
+# ------------------------------------------------------- LayerProfileDisplay
+
+
+def test_layer_profile_display_from_estimator(clf):
+    disp = LayerProfileDisplay.from_estimator(clf)
+    summary = credit_assignment(clf).summary()
+
+    assert disp.summaries == [summary]
+    assert disp.lines_.shape == (1, 4)
+    assert len(disp.ax_.get_lines()) == 4
+    assert disp.figure_ is disp.ax_.figure
+    quantities = ["sparsity", "entropy_per_connection", "vip_fraction", "uip_fraction"]
+    for line, quantity in zip(disp.lines_[0], quantities):
+        np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])
+        np.testing.assert_array_equal(
+            line.get_ydata(), [row[quantity] for row in summary]
+        )
+    assert len(_legend_texts(disp.ax_)) == 4
+    assert [tick.get_text() for tick in disp.ax_.get_xticklabels()] == [
+        "1\N{RIGHTWARDS ARROW}2",
+        "2\N{RIGHTWARDS ARROW}3",
+        "3\N{RIGHTWARDS ARROW}4",
+    ]
+
+
+def test_layer_profile_display_single_quantity_on_given_ax(clf):
+    fig, ax = plt.subplots()
+    disp = LayerProfileDisplay.from_estimator(
+        clf, quantities="variable_fraction", ax=ax
+    )
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert len(ax.get_lines()) == 1
+    # the quantity names the axis; with no name there is nothing to put in a legend
+    assert ax.get_ylabel() == "variable fraction"
+    assert ax.get_legend() is None
+
+    _, ax2 = plt.subplots()
+    disp.plot(ax=ax2, quantities=("sparsity", "n_vip"))
+    assert disp.ax_ is ax2
+    assert len(ax2.get_lines()) == 2
+
+
+def test_layer_profile_display_from_estimators(clf):
+    # networks of different depths and training-set sizes share the axes
+    small = _fit((8,), n_samples=300)
+    disp = LayerProfileDisplay.from_estimators(
+        [clf, small], labels=["T=1797", "T=300"], quantity="sparsity"
+    )
+    assert disp.lines_.shape == (2, 1)
+    assert len(disp.ax_.get_lines()) == 2
+    assert _legend_texts(disp.ax_) == ["T=1797", "T=300"]
+    assert disp.ax_.get_ylabel().startswith("sparsity")
+    np.testing.assert_array_equal(
+        disp.lines_[1, 0].get_ydata(),
+        [row["sparsity"] for row in credit_assignment(small).summary()],
+    )
+    assert len(disp.ax_.get_xticks()) == 3
+
+    default = LayerProfileDisplay.from_estimators([clf, small])
+    assert _legend_texts(default.ax_) == ["network 0", "network 1"]
+
+
+def test_layer_profile_display_bad_arguments(clf):
+    with pytest.raises(ValueError, match="quantities must be"):
+        LayerProfileDisplay.from_estimator(clf, quantities=("shape",))
+    with pytest.raises(ValueError, match="2 labels for 1 estimators"):
+        LayerProfileDisplay.from_estimators([clf], labels=["a", "b"])
+
+
+# ------------------------------------------------------- PerturbationDisplay
+
+
+def test_perturbation_display_from_estimator(clf, digits):
+    X, y = digits
+    disp = PerturbationDisplay.from_estimator(
+        clf, X, y, fractions=FRACTIONS, n_networks=2, random_state=0
+    )
+    assert list(disp.curves) == ["vip", "random", "uip"]
+    assert disp.figure_ is disp.ax_.figure
+    assert len(disp.ax_.get_lines()) == 3
+    assert len(disp.ax_.collections) == 3  # the std bands
+    for kind, label in zip(disp.curves, _legend_texts(disp.ax_)):
+        assert kind in label.lower()
+        expected = perturbation_curve(
+            clf, X, y, fractions=FRACTIONS, kind=kind, n_networks=2, random_state=0
+        )
+        np.testing.assert_array_equal(disp.curves[kind].errors, expected.errors)
+        np.testing.assert_array_equal(
+            disp.lines_[kind].get_ydata(), expected.mean_error
+        )
+    assert "layer 1\N{RIGHTWARDS ARROW}2" in disp.ax_.get_xlabel()
+
+
+def test_perturbation_display_kinds_share_networks(clf, digits):
+    """Unperturbed (fraction 0) the kinds see the same sampled networks,
+    whatever kind of random_state."""
+    X, y = digits
+    disp = PerturbationDisplay.from_estimator(
+        clf,
+        X,
+        y,
+        layer=1,
+        fractions=[0.0, 1.0],
+        kinds=("vip", "uip"),
+        n_networks=2,
+        random_state=np.random.RandomState(0),
+    )
+    np.testing.assert_array_equal(
+        disp.curves["vip"].errors[0], disp.curves["uip"].errors[0]
+    )
+    assert len(disp.ax_.get_lines()) == 2
+    assert "layer 2\N{RIGHTWARDS ARROW}3" in disp.ax_.get_xlabel()
+
+
+def test_perturbation_display_on_given_ax_and_replot(clf, digits):
+    X, y = digits
+    fig, ax = plt.subplots()
+    disp = PerturbationDisplay.from_estimator(
+        clf, X, y, fractions=FRACTIONS, n_networks=1, random_state=0, ax=ax
+    )
+    assert disp.ax_ is ax and disp.figure_ is fig
+
+    _, ax2 = plt.subplots()
+    disp.plot(ax=ax2, show_std=False, linestyle="--")
+    assert disp.ax_ is ax2
+    assert len(ax2.get_lines()) == 3
+    assert len(ax2.collections) == 0
+    assert all(band is None for band in disp.bands_.values())
+    assert {line.get_linestyle() for line in ax2.get_lines()} == {"--"}
