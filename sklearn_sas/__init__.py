@@ -2,7 +2,8 @@
 
 from ._classifier import SaSMLPClassifier
 from ._sampled import SampledNetwork
+from .feature_selection import SaSFeatureSelector
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["SaSMLPClassifier", "SampledNetwork"]
+__all__ = ["SaSFeatureSelector", "SaSMLPClassifier", "SampledNetwork"]

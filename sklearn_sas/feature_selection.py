@@ -1,0 +1,400 @@
+"""Feature selection by the credit a spike-and-slab network gives its inputs."""
+
+from copy import deepcopy
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
+
+from ._classifier import SaSMLPClassifier
+from .inspection._credit import credit_assignment
+
+_SAS_ATTRIBUTES = ("spike_probs_", "slab_means_", "slab_vars_")
+
+
+def _spike_and_slab(estimator):
+    """First-layer ``(pi, m)`` of a fitted spike-and-slab estimator, float64."""
+    missing = [name for name in _SAS_ATTRIBUTES if not hasattr(estimator, name)]
+    if missing:
+        raise ValueError(
+            "SaSFeatureSelector needs a spike-and-slab estimator exposing "
+            f"{', '.join(_SAS_ATTRIBUTES)} after fit, such as SaSMLPClassifier; "
+            f"the fitted {estimator.__class__.__name__} has no "
+            f"{', '.join(missing)}."
+        )
+    pi = np.asarray(estimator.spike_probs_[0], dtype=np.float64)
+    m = np.asarray(estimator.slab_means_[0], dtype=np.float64)
+    return pi, m
+
+
+def _feature_credit(pi, m):
+    """``sum_k (1 - pi_ik) |m_ik|``: L1 norm of each row of the mean weights."""
+    return np.abs((1.0 - pi) * m).sum(axis=1)
+
+
+def _calculate_threshold(credit, threshold):
+    """The float threshold on ``credit`` that ``threshold`` stands for."""
+    if threshold is None:
+        return -np.inf
+    if not isinstance(threshold, str):
+        return float(threshold)
+    scale, star, reference = threshold.rpartition("*")
+    references = {"mean": np.mean, "median": np.median}
+    try:
+        value = references[reference.strip()](credit)
+        if star:
+            value = float(scale.strip()) * value
+    except (KeyError, ValueError):
+        raise ValueError(
+            "threshold must be a float, 'mean', 'median' or a scaled reference "
+            f"such as '1.25*mean'; got {threshold!r}."
+        ) from None
+    return float(value)
+
+
+def _estimator_has(attr):
+    """Whether the (fitted, else the given or default) estimator has ``attr``;
+    for ``available_if``."""
+
+    def check(self):
+        estimator = getattr(self, "estimator_", None)
+        if estimator is None:
+            estimator = self._get_estimator()
+        return hasattr(estimator, attr)
+
+    return check
+
+
+class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
+    """Select the input features a spike-and-slab network gives credit to.
+
+    The meta-transformer counterpart of
+    :class:`~sklearn.feature_selection.SelectFromModel` for spike-and-slab
+    networks. After training, every connection of the first layer leaving
+    input feature ``i`` carries a spike probability ``pi_ik`` (the
+    probability that the connection is absent) and a slab mean ``m_ik``. A
+    feature all of whose outgoing connections are unimportant (UIP,
+    ``pi_ik >= 1 - pi_tol``) is never used by the network: it carries no
+    credit and is always dropped. With a ``threshold``, the features whose
+    :attr:`feature_credit_` is below it are dropped as well.
+
+    Parameters
+    ----------
+    estimator : object, default=None
+        A spike-and-slab network, fitted if ``prefit=True``: any estimator
+        exposing ``spike_probs_``, ``slab_means_`` and ``slab_vars_`` (lists
+        of per-layer arrays of shape ``(N_l, N_{l+1})``, layer 0 rows being
+        the input features) after fit. None means ``SaSMLPClassifier()``.
+
+    prefit : bool, default=False
+        Whether ``estimator`` is already fitted. If True, ``fit`` does not
+        train it but stores a deep copy of it, and ``transform`` can be
+        called without ``fit``. If False, ``fit`` trains a clone of
+        ``estimator`` and ``partial_fit`` updates it.
+
+    threshold : float, str or None, default=None
+        Features whose :attr:`feature_credit_` is greater than or equal to
+        the threshold are kept (unless all their connections are UIP). A
+        string is ``"mean"`` or ``"median"`` of the credits, optionally
+        scaled, e.g. ``"1.25*mean"``. None keeps every feature that is not
+        all-UIP.
+
+    pi_tol : float, default=1e-6
+        A connection with ``pi >= 1 - pi_tol`` is unimportant (UIP), one with
+        ``pi <= pi_tol`` and ``xi <= xi_tol`` very important (VIP), as in
+        :func:`~sklearn_sas.inspection.credit_assignment`. In [0, 0.5).
+
+    xi_tol : float, default=1e-8
+        Slab variances at or below it count as zero, for the VIP class and
+        the connection entropy.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The spike-and-slab network the features are selected from: a deep
+        copy of ``estimator`` if ``prefit=True``, otherwise a clone of it
+        (or a ``SaSMLPClassifier()``) fitted by ``fit`` or ``partial_fit``.
+
+    connection_entropy_ : list of ndarray of shape (N_l, N_{l+1})
+        Entropy of every connection, one array per layer
+        (:func:`~sklearn_sas.inspection.connection_entropy`).
+
+    vip_masks_ : list of ndarray of bool of shape (N_l, N_{l+1})
+        Very important connections of every layer.
+
+    uip_masks_ : list of ndarray of bool of shape (N_l, N_{l+1})
+        Unimportant connections of every layer.
+
+    feature_credit_ : ndarray of shape (n_features_in_,)
+        Credit of every input feature, ``sum_k (1 - pi_ik) |m_ik|`` (see
+        Notes).
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`, that of ``estimator_``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    threshold_ : float
+        The threshold on :attr:`feature_credit_` for the current
+        ``threshold`` (``-inf`` when it is None).
+
+    See Also
+    --------
+    sklearn.feature_selection.SelectFromModel : Select features from the
+        coefficients or importances of any estimator.
+    sklearn_sas.inspection.credit_assignment : VIP, UIP and variable
+        connections of every layer.
+
+    Notes
+    -----
+    The credit of input feature ``i`` is::
+
+        feature_credit_[i] = sum_k (1 - pi_ik) |m_ik|
+
+    the L1 norm of row ``i`` of the first-layer mean weights
+    ``mu = (1 - pi) * m``: the weights the mean network (``inference="mean"``)
+    applies to the feature, so this is the ``coef_``-based importance of
+    ``SelectFromModel`` (``norm_order=1``) for the mean network. It is also
+    the expected number of present outgoing connections ``sum_k (1 - pi_ik)``
+    weighted by their slab magnitude: it vanishes when every connection is
+    absent or has a zero slab mean, and it ignores the slab variances, which
+    add noise but no directed signal. The common ``1 / sqrt(N_0)`` scaling of
+    the forward pass is left out; it does not change the ranking.
+
+    As with any weight-based importance, features should share a scale (use
+    e.g. ``StandardScaler`` first). A feature that is constant zero gets no
+    gradient, so its weights keep their initial values (shrunk only by
+    ``alpha``); remove constant features beforehand (``VarianceThreshold``).
+
+    Changing ``threshold`` or ``pi_tol`` after fit changes the selection
+    without refitting, as in ``SelectFromModel``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sas import SaSFeatureSelector, SaSMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> net = SaSMLPClassifier((16,), max_iter=20, random_state=0)
+    >>> selector = SaSFeatureSelector(net, threshold="mean").fit(X, y)
+    >>> selector.feature_credit_.shape
+    (64,)
+    >>> [mask.shape for mask in selector.uip_masks_]
+    [(64, 16), (16, 10)]
+    >>> bool(selector.threshold_ == selector.feature_credit_.mean())
+    True
+    >>> selector.transform(X).shape
+    (1797, 29)
+    >>> bool((selector.feature_credit_[selector.get_support()]
+    ...       >= selector.threshold_).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods("fit"), None],
+        "prefit": ["boolean"],
+        "threshold": [Interval(Real, None, None, closed="both"), str, None],
+        "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
+        "xi_tol": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self, estimator=None, *, prefit=False, threshold=None, pi_tol=1e-6, xi_tol=1e-8
+    ):
+        self.estimator = estimator
+        self.prefit = prefit
+        self.threshold = threshold
+        self.pi_tol = pi_tol
+        self.xi_tol = xi_tol
+
+    def _get_estimator(self):
+        """``estimator``, or the default ``SaSMLPClassifier()`` when None."""
+        return SaSMLPClassifier() if self.estimator is None else self.estimator
+
+    def _check_prefit(self):
+        """``estimator`` after checking it is fitted, as ``prefit=True`` needs."""
+        message = "When `prefit=True`, `estimator` is expected to be a fitted estimator"
+        if self.estimator is None:
+            raise NotFittedError(f"{message}, got None.")
+        try:
+            check_is_fitted(self.estimator)
+        except NotFittedError as exc:
+            raise NotFittedError(f"{message}.") from exc
+        return self.estimator
+
+    def _get_support_mask(self):
+        if self.prefit:
+            estimator = self._check_prefit()
+            estimator = getattr(self, "estimator_", estimator)
+        else:
+            check_is_fitted(self, "estimator_")
+            estimator = self.estimator_
+        pi, m = _spike_and_slab(estimator)
+        credit = _feature_credit(pi, m)
+        mask = ~np.all(pi >= 1 - self.pi_tol, axis=1)
+        mask &= credit >= _calculate_threshold(credit, self.threshold)
+        return mask
+
+    def _record(self, X, reset):
+        """Feature names and the credit attributes of ``estimator_``."""
+        if hasattr(self.estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.estimator_.feature_names_in_
+        else:
+            _check_feature_names(self, X, reset=reset)
+        pi, m = _spike_and_slab(self.estimator_)
+        credit = credit_assignment(
+            self.estimator_, pi_tol=self.pi_tol, xi_tol=self.xi_tol
+        )
+        self.connection_entropy_ = credit.entropy
+        self.vip_masks_ = credit.vip_masks
+        self.uip_masks_ = credit.uip_masks
+        self.feature_credit_ = _feature_credit(pi, m)
+        # an invalid threshold string fails here rather than in transform
+        _calculate_threshold(self.feature_credit_, self.threshold)
+
+    @_fit_context(
+        # SaSFeatureSelector.estimator is not validated yet
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y=None, **fit_params):
+        """Fit the spike-and-slab network and compute the feature credit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input samples.
+
+        y : array-like of shape (n_samples,), default=None
+            The target values; the class labels of a classifier.
+
+        **fit_params : dict
+            - If `enable_metadata_routing=False` (default): parameters passed
+              directly to the `fit` method of the network, e.g.
+              ``sample_weight``. Ignored if `prefit=True`.
+
+            - If `enable_metadata_routing=True`: parameters routed to the
+              `fit` method of the network. Ignored if `prefit=True`.
+
+        Returns
+        -------
+        self : object
+            Fitted selector.
+        """
+        if self.prefit:
+            self.estimator_ = deepcopy(self._check_prefit())
+        else:
+            if _routing_enabled():
+                fit_params = process_routing(self, "fit", **fit_params).estimator.fit
+            self.estimator_ = clone(self._get_estimator())
+            self.estimator_.fit(X, y, **fit_params)
+        self._record(X, reset=True)
+        return self
+
+    @available_if(_estimator_has("partial_fit"))
+    @_fit_context(
+        # SaSFeatureSelector.estimator is not validated yet
+        prefer_skip_nested_validation=False
+    )
+    def partial_fit(self, X, y=None, **partial_fit_params):
+        """Train the network for one more epoch and update the feature credit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input samples.
+
+        y : array-like of shape (n_samples,), default=None
+            The target values; the class labels of a classifier.
+
+        **partial_fit_params : dict
+            - If `enable_metadata_routing=False` (default): parameters passed
+              directly to the `partial_fit` method of the network, e.g.
+              ``classes`` (required by ``SaSMLPClassifier`` on the first
+              call). Ignored if `prefit=True`.
+
+            - If `enable_metadata_routing=True`: parameters routed to the
+              `partial_fit` method of the network. Ignored if `prefit=True`.
+
+        Returns
+        -------
+        self : object
+            Fitted selector.
+        """
+        first_call = not hasattr(self, "estimator_")
+        if self.prefit:
+            if first_call:
+                self.estimator_ = deepcopy(self._check_prefit())
+                self._record(X, reset=True)
+            return self
+        if first_call:
+            self.estimator_ = clone(self._get_estimator())
+        if _routing_enabled():
+            partial_fit_params = process_routing(
+                self, "partial_fit", **partial_fit_params
+            ).estimator.partial_fit
+        self.estimator_.partial_fit(X, y, **partial_fit_params)
+        self._record(X, reset=first_call)
+        return self
+
+    @property
+    def threshold_(self):
+        """Threshold on ``feature_credit_`` for the current ``threshold``."""
+        check_is_fitted(self, "estimator_")
+        pi, m = _spike_and_slab(self.estimator_)
+        return _calculate_threshold(_feature_credit(pi, m), self.threshold)
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen during `fit`."""
+        # For consistency with other estimators we raise an AttributeError so
+        # that hasattr() fails if the selector isn't fitted.
+        try:
+            check_is_fitted(self)
+        except NotFittedError as nfe:
+            raise AttributeError(
+                f"{self.__class__.__name__} object has no n_features_in_ attribute."
+            ) from nfe
+        return self.estimator_.n_features_in_
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Please check :ref:`User Guide <metadata_routing>` on how the routing
+        mechanism works.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
+            encapsulating routing information.
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self._get_estimator(),
+            method_mapping=MethodMapping()
+            .add(caller="partial_fit", callee="partial_fit")
+            .add(caller="fit", callee="fit"),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator_tags = get_tags(self._get_estimator())
+        tags.input_tags.sparse = estimator_tags.input_tags.sparse
+        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
+        tags.target_tags.required = (
+            not self.prefit and estimator_tags.target_tags.required
+        )
+        return tags

@@ -1,0 +1,459 @@
+"""SaSFeatureSelector: the all-UIP rule, feature credit, thresholds, prefit and
+clone semantics, Pipeline/GridSearchCV use and scikit-learn's estimator checks."""
+
+import copy
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import config_context
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, ParameterGrid
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_sas import SaSFeatureSelector, SaSMLPClassifier
+from sklearn_sas.inspection import connection_entropy, credit_assignment
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+SMALL = {"hidden_layer_sizes": (8,), "max_iter": 20, "random_state": 0}
+DROPPED = [0, 5, 17, 40]
+
+
+def _expected_failed_checks(estimator):
+    return {
+        "check_n_features_in_after_fitting": (
+            "the check calls partial_fit(X, y) without classes= as the selector "
+            "is no classifier, but the network's partial_fit needs classes on "
+            "its first call; SelectFromModel(SGDClassifier()) fails it the same way"
+        ),
+    }
+
+
+@parametrize_with_checks(
+    [
+        SaSFeatureSelector(SaSMLPClassifier((8,), max_iter=20, random_state=0)),
+        SaSFeatureSelector(
+            SaSMLPClassifier((8,), max_iter=20, random_state=0), threshold="median"
+        ),
+    ],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+# ------------------------------------------------------------------ helpers
+
+
+@pytest.fixture(scope="module")
+def _digits_cached():
+    X, y = load_digits(return_X_y=True)
+    return X[:600] / 16.0, y[:600]
+
+
+@pytest.fixture
+def digits(_digits_cached):
+    """600 digits scaled to [0, 1] and their labels; fresh copies."""
+    X, y = _digits_cached
+    return X.copy(), y.copy()
+
+
+@pytest.fixture(scope="module")
+def _fitted_cached(_digits_cached):
+    X, y = _digits_cached
+    return SaSMLPClassifier(**SMALL).fit(X, y)
+
+
+@pytest.fixture
+def fitted(_fitted_cached):
+    """A fitted SaSMLPClassifier on the digits; a fresh deep copy."""
+    return copy.deepcopy(_fitted_cached)
+
+
+def _with_uip_rows(clf, rows):
+    """``clf`` with every first-layer connection of ``rows`` made UIP."""
+    for j in rows:
+        clf.spike_probs_[0][j, :] = 1.0
+    return clf
+
+
+def _credit(clf):
+    """``sum_k (1 - pi_ik) |m_ik|`` by an explicit loop."""
+    pi, m = clf.spike_probs_[0], clf.slab_means_[0]
+    out = np.zeros(pi.shape[0])
+    for i in range(pi.shape[0]):
+        for k in range(pi.shape[1]):
+            out[i] += (1.0 - float(pi[i, k])) * abs(float(m[i, k]))
+    return out
+
+
+# ----------------------------------------------------------- the UIP rule
+
+
+def test_all_uip_features_are_dropped(fitted, digits):
+    X, _ = digits
+    clf = _with_uip_rows(fitted, DROPPED)
+    # a single UIP connection does not drop a feature
+    clf.spike_probs_[0][3, 0] = 1.0
+    selector = SaSFeatureSelector(clf, prefit=True).fit(X)
+
+    expected = np.ones(X.shape[1], dtype=bool)
+    expected[DROPPED] = False
+    np.testing.assert_array_equal(selector.get_support(), expected)
+    np.testing.assert_array_equal(
+        selector.get_support(indices=True), np.flatnonzero(expected)
+    )
+    np.testing.assert_array_equal(selector.transform(X), X[:, expected])
+    assert selector.uip_masks_[0][DROPPED].all()
+    assert selector.uip_masks_[0][3, 0] and not selector.uip_masks_[0][3].all()
+    np.testing.assert_allclose(selector.feature_credit_[DROPPED], 0.0)
+    assert selector.threshold_ == -np.inf
+
+
+def test_uip_rule_respects_pi_tol(fitted, digits):
+    X, _ = digits
+    fitted.spike_probs_[0][7, :] = 0.999
+    selector = SaSFeatureSelector(fitted, prefit=True).fit(X)
+    assert selector.get_support()[7]
+    selector.set_params(pi_tol=0.01)
+    assert not selector.get_support()[7]
+
+
+def test_feature_names_out_with_pandas(digits):
+    pd = pytest.importorskip("pandas")
+    X, y = digits
+    columns = [f"pixel_{i}" for i in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=columns)
+    clf = _with_uip_rows(SaSMLPClassifier(**SMALL).fit(df, y), DROPPED)
+    selector = SaSFeatureSelector(clf, prefit=True).fit(df)
+
+    kept = [c for i, c in enumerate(columns) if i not in DROPPED]
+    np.testing.assert_array_equal(selector.feature_names_in_, columns)
+    np.testing.assert_array_equal(selector.get_feature_names_out(), kept)
+    out = selector.set_output(transform="pandas").transform(df)
+    assert list(out.columns) == kept
+    np.testing.assert_array_equal(out.to_numpy(), df[kept].to_numpy())
+
+
+def test_feature_names_from_X_when_estimator_has_none(fitted, digits):
+    pd = pytest.importorskip("pandas")
+    X, _ = digits
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    selector = SaSFeatureSelector(fitted, prefit=True).fit(
+        pd.DataFrame(X, columns=columns)
+    )
+    np.testing.assert_array_equal(selector.feature_names_in_, columns)
+    # refitting on an array forgets the names
+    selector.fit(X)
+    assert not hasattr(selector, "feature_names_in_")
+
+
+# ------------------------------------------------------- credit attributes
+
+
+def test_feature_credit_matches_numpy(digits):
+    X, y = digits
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL)).fit(X, y)
+    est = selector.estimator_
+    credit = selector.feature_credit_
+    assert credit.shape == (X.shape[1],) and credit.dtype == np.float64
+    np.testing.assert_allclose(credit, _credit(est), rtol=1e-6)
+    assert (credit > 0).all()
+
+
+def test_entropy_and_masks_match_inspection(digits):
+    X, y = digits
+    selector = SaSFeatureSelector(
+        SaSMLPClassifier((8, 6), max_iter=5, random_state=0), pi_tol=1e-3, xi_tol=1e-4
+    ).fit(X, y)
+    est = selector.estimator_
+    reference = credit_assignment(est, pi_tol=1e-3, xi_tol=1e-4)
+    entropy = connection_entropy(est, xi_tol=1e-4)
+    assert len(selector.connection_entropy_) == 3
+    for layer in range(3):
+        shape = est.spike_probs_[layer].shape
+        assert selector.vip_masks_[layer].shape == shape
+        np.testing.assert_array_equal(
+            selector.vip_masks_[layer], reference.vip_masks[layer]
+        )
+        np.testing.assert_array_equal(
+            selector.uip_masks_[layer], reference.uip_masks[layer]
+        )
+        np.testing.assert_allclose(selector.connection_entropy_[layer], entropy[layer])
+
+
+# -------------------------------------------------------------- thresholds
+
+
+@pytest.mark.parametrize(
+    "threshold, reference",
+    [
+        ("mean", np.mean),
+        ("median", np.median),
+        ("1.25*mean", lambda c: 1.25 * np.mean(c)),
+        (" 0.5 * median ", lambda c: 0.5 * np.median(c)),
+        (10.3, lambda c: 10.3),
+        (None, lambda c: -np.inf),
+    ],
+)
+def test_threshold(threshold, reference, fitted, digits):
+    X, _ = digits
+    clf = _with_uip_rows(fitted, [1])
+    selector = SaSFeatureSelector(clf, prefit=True, threshold=threshold).fit(X)
+    credit = _credit(clf)
+    expected_threshold = reference(credit)
+    assert selector.threshold_ == pytest.approx(expected_threshold, rel=1e-6)
+    expected = credit >= selector.threshold_
+    expected[1] = False
+    assert 0 < expected.sum() < X.shape[1] - (threshold is not None)
+    np.testing.assert_array_equal(selector.get_support(), expected)
+    assert selector.transform(X).shape == (X.shape[0], expected.sum())
+
+
+def test_threshold_change_applies_without_refit(fitted, digits):
+    X, _ = digits
+    selector = SaSFeatureSelector(fitted, prefit=True).fit(X)
+    assert selector.get_support().all()
+    selector.set_params(threshold="median")
+    assert selector.get_support().sum() == X.shape[1] // 2
+    assert selector.threshold_ == pytest.approx(np.median(selector.feature_credit_))
+
+
+@pytest.mark.parametrize("threshold", ["max", "*mean", "x*mean", "1.2*max", "2*3*mean"])
+def test_invalid_threshold_string(threshold, fitted, digits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="threshold must be a float"):
+        SaSFeatureSelector(fitted, prefit=True, threshold=threshold).fit(X)
+
+
+def test_no_feature_selected_warns_and_returns_empty(fitted, digits):
+    X, _ = digits
+    selector = SaSFeatureSelector(fitted, prefit=True, threshold=np.inf).fit(X)
+    with pytest.warns(UserWarning, match="No features were selected"):
+        Xt = selector.transform(X)
+    assert Xt.shape == (X.shape[0], 0)
+
+
+# --------------------------------------------------------- prefit / clone
+
+
+def test_prefit_uses_a_copy_without_refitting(fitted, digits):
+    X, y = digits
+    before = {
+        name: [a.copy() for a in getattr(fitted, name)]
+        for name in ("spike_probs_", "slab_means_", "slab_vars_")
+    }
+    n_iter, t = fitted.n_iter_, fitted.t_
+    # transform works without fit, as in SelectFromModel
+    unfit = SaSFeatureSelector(fitted, prefit=True, threshold="mean")
+    Xt_unfit = unfit.transform(X)
+
+    selector = SaSFeatureSelector(fitted, prefit=True, threshold="mean").fit(X, y)
+    assert selector.estimator_ is not fitted
+    assert selector.estimator is fitted
+    assert (fitted.n_iter_, fitted.t_) == (n_iter, t)
+    assert selector.estimator_.n_iter_ == n_iter
+    for name, arrays in before.items():
+        for a, b, c in zip(
+            arrays, getattr(fitted, name), getattr(selector.estimator_, name)
+        ):
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, c)
+            assert c is not b
+    np.testing.assert_array_equal(selector.transform(X), Xt_unfit)
+    assert selector.n_features_in_ == X.shape[1]
+
+    # later changes to the passed estimator do not reach the fitted copy;
+    # without fit, the passed estimator itself is read (as in SelectFromModel)
+    _with_uip_rows(fitted, [10])
+    assert selector.get_support()[10]
+    assert not unfit.get_support()[10]
+
+
+def test_non_prefit_clones(digits):
+    X, y = digits
+    net = SaSMLPClassifier(**SMALL)
+    selector = SaSFeatureSelector(net).fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(net)
+    assert selector.estimator_ is not net
+    assert selector.estimator_.get_params() == net.get_params()
+    check_is_fitted(selector.estimator_)
+    # reproducible: the same as fitting the network directly
+    direct = SaSMLPClassifier(**SMALL).fit(X, y)
+    np.testing.assert_array_equal(
+        selector.estimator_.spike_probs_[0], direct.spike_probs_[0]
+    )
+
+
+def test_default_estimator(digits):
+    X, y = digits
+    selector = SaSFeatureSelector()
+    assert selector.estimator is None
+    assert get_tags(selector).input_tags.sparse
+    assert hasattr(selector, "partial_fit")
+    selector.fit(X[:40, :6], y[:40])
+    assert type(selector.estimator_) is SaSMLPClassifier
+    assert selector.estimator_.get_params() == SaSMLPClassifier().get_params()
+    assert selector.estimator is None
+
+
+def test_fit_params_are_passed(digits):
+    X, y = digits
+    weights = np.ones(X.shape[0])
+    weights[y == 0] = 0.0
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL))
+    selector.fit(X, y, sample_weight=weights)
+    reference = SaSMLPClassifier(**SMALL).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(
+        selector.estimator_.slab_means_[0], reference.slab_means_[0]
+    )
+
+
+def test_metadata_routing(digits):
+    X, y = digits
+    weights = np.ones(X.shape[0])
+    weights[y == 0] = 0.0
+    reference = SaSMLPClassifier(**SMALL).fit(X, y, sample_weight=weights)
+    with config_context(enable_metadata_routing=True):
+        net = SaSMLPClassifier(**SMALL).set_fit_request(sample_weight=True)
+        selector = SaSFeatureSelector(net).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(
+        selector.estimator_.slab_means_[0], reference.slab_means_[0]
+    )
+
+
+def test_partial_fit(fitted, digits):
+    X, y = digits
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL))
+    selector.partial_fit(X, y, classes=np.unique(y))
+    first = selector.estimator_
+    t = first.t_
+    credit = selector.feature_credit_.copy()
+    selector.partial_fit(X, y)
+    assert selector.estimator_ is first and first.t_ == t + X.shape[0]
+    assert not np.allclose(selector.feature_credit_, credit)
+    np.testing.assert_allclose(selector.feature_credit_, _credit(first), rtol=1e-6)
+
+    # prefit: copied on the first call, never trained
+    prefit = SaSFeatureSelector(fitted, prefit=True)
+    prefit.partial_fit(X, y)
+    copied = prefit.estimator_
+    prefit.partial_fit(X, y)
+    assert prefit.estimator_ is copied and copied.t_ == fitted.t_
+    assert not hasattr(SaSFeatureSelector(LogisticRegression()), "partial_fit")
+
+
+# ---------------------------------------------------------- transform etc.
+
+
+def test_transform_new_data_and_inverse(digits):
+    X, y = digits
+    X_train, X_test = X[:400], X[400:]
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL), threshold="mean")
+    Xt_train = selector.fit_transform(X_train, y[:400])
+    support = selector.get_support()
+    assert 0 < support.sum() < X.shape[1]
+    np.testing.assert_array_equal(Xt_train, X_train[:, support])
+    Xt = selector.transform(X_test)
+    np.testing.assert_array_equal(Xt, X_test[:, support])
+
+    sparse = selector.transform(sp.csr_matrix(X_test))
+    np.testing.assert_array_equal(sparse.toarray(), Xt)
+
+    back = selector.inverse_transform(Xt)
+    assert back.shape == X_test.shape
+    np.testing.assert_array_equal(back[:, support], X_test[:, support])
+    assert not back[:, ~support].any()
+    np.testing.assert_array_equal(selector.transform(back), Xt)
+
+    with pytest.raises(ValueError, match="features"):
+        selector.transform(X_test[:, :10])
+
+
+def test_pipeline_grid_search():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:500], y[:500]
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            (
+                "selector",
+                SaSFeatureSelector(SaSMLPClassifier((8,), max_iter=10, random_state=0)),
+            ),
+            ("clf", LogisticRegression(max_iter=200)),
+        ]
+    )
+    param_grid = [
+        {"selector__threshold": [None, "mean"]},
+        {"selector__threshold": ["median"], "selector__estimator__alpha": [0.1]},
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(pipe, param_grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 3
+    assert search.best_params_ in list(ParameterGrid(param_grid))
+    best = search.best_estimator_
+    assert best.predict(X[:5]).shape == (5,)
+    assert best.score(X, y) > 0.5
+    selector = best.named_steps["selector"]
+    assert best.named_steps["clf"].n_features_in_ == selector.get_support().sum()
+    assert selector.estimator_.alpha == search.best_params_.get(
+        "selector__estimator__alpha", 1e-4
+    )
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_prefit_with_unfitted_estimator_raises(digits):
+    X, y = digits
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL), prefit=True)
+    for call in (
+        lambda: selector.fit(X, y),
+        lambda: selector.transform(X),
+        lambda: selector.partial_fit(X, y),
+    ):
+        with pytest.raises(NotFittedError, match="prefit=True"):
+            call()
+    with pytest.raises(NotFittedError, match="got None"):
+        SaSFeatureSelector(prefit=True).fit(X, y)
+
+
+def test_unfitted_selector_raises(digits):
+    X, _ = digits
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL))
+    with pytest.raises(NotFittedError):
+        selector.transform(X)
+    with pytest.raises(NotFittedError):
+        selector.get_support()
+    assert not hasattr(selector, "n_features_in_")
+    assert not hasattr(selector, "threshold_")
+
+
+def test_estimator_without_spike_and_slab_raises(digits):
+    X, y = digits
+    message = "spike_probs_, slab_means_, slab_vars_ after fit"
+    with pytest.raises(ValueError, match=message):
+        SaSFeatureSelector(LogisticRegression(max_iter=20)).fit(X, y)
+    lr = LogisticRegression(max_iter=20).fit(X, y)
+    with pytest.raises(ValueError, match="LogisticRegression has no spike_probs_"):
+        SaSFeatureSelector(lr, prefit=True).fit(X)
+    with pytest.raises(ValueError, match=message):
+        SaSFeatureSelector(lr, prefit=True).transform(X)
+
+
+def test_tags():
+    tags = get_tags(SaSFeatureSelector(SaSMLPClassifier()))
+    assert tags.input_tags.sparse and not tags.input_tags.allow_nan
+    assert tags.target_tags.required
+    assert not get_tags(SaSFeatureSelector(prefit=True)).target_tags.required
+    assert not get_tags(SaSFeatureSelector(LogisticRegression())).input_tags.allow_nan
