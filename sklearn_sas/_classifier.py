@@ -34,7 +34,7 @@ from ._gbp import (
 from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._sampled import SampledNetwork
 from ._sas import sample_sas, sas_moments
-from ._utils import row_chunks, spawn_seeds
+from ._utils import row_chunks, spawn_seeds, take_rows
 
 
 # rows per noise stream of inference="mc": n_samples passes of this many rows
@@ -690,7 +690,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         """Logits of the mean network, chunked over rows."""
         out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
         for rows in self._chunks(X, 1):
-            out[rows] = forward(X[rows], mus, intercepts)
+            out[rows] = forward(take_rows(X, rows, out.dtype), mus, intercepts)
         return out
 
     def _member_sums(self, X, method):
@@ -715,7 +715,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         for block, rows in enumerate(gen_batches(X.shape[0], _MC_BLOCK_ROWS)):
             rng = np.random.default_rng([seed, block])
             logits = forward_mc(
-                X[rows], mus, variances, self.intercepts_, self.n_samples, rng
+                take_rows(X, rows, proba_sum.dtype), mus, variances,
+                self.intercepts_, self.n_samples, rng,
             )
             proba, plogp = _proba_and_plogp(logits)
             proba_sum[rows] = proba.sum(axis=0)
@@ -723,8 +724,9 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         return proba_sum, plogp_sum
 
     def _validate_X_predict(self, X):
+        # float input is converted chunk by chunk (take_rows), not here
         return validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=np.dtype(self.dtype)
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float32, np.float64)
         )
 
     def predict_proba(self, X):
@@ -916,7 +918,7 @@ def _ensemble_sums(params, intercepts, seeds, X, chunk_rows):
     for weights, _ in _draw_networks(params, seeds):
         coefs = [w * np.asarray(w.shape[0] ** -0.5, dtype) for w in weights]
         for rows in gen_batches(X.shape[0], chunk_rows):
-            logits = forward(X[rows], coefs, intercepts, scaled=False)
+            logits = forward(take_rows(X, rows, dtype), coefs, intercepts, scaled=False)
             proba, plogp = _proba_and_plogp(logits)
             proba_sum[rows] += proba
             plogp_sum[rows] += plogp

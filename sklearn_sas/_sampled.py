@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._gbp import forward, log_softmax, softmax
-from ._utils import row_chunks
+from ._utils import row_chunks, take_rows
 
 
 class ConcreteNetwork(ClassifierMixin, BaseEstimator):
@@ -43,13 +43,15 @@ class ConcreteNetwork(ClassifierMixin, BaseEstimator):
         )
 
     def _logits(self, X):
+        # float input is converted chunk by chunk (take_rows), not here
         X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=self.coefs_[0].dtype
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float32, np.float64)
         )
         widths = X.shape[1] + sum(w.shape[1] for w in self.coefs_)
         out = np.empty((X.shape[0], self.n_outputs_), dtype=self.coefs_[0].dtype)
         for rows in row_chunks(X.shape[0], 4 * out.itemsize * widths):
-            out[rows] = forward(X[rows], self.coefs_, self.intercepts_, scaled=False)
+            part = take_rows(X, rows, out.dtype)
+            out[rows] = forward(part, self.coefs_, self.intercepts_, scaled=False)
         return out
 
     def predict_proba(self, X):

@@ -20,3 +20,14 @@ def spawn_seeds(random_state, n):
     """
     entropy = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     return np.random.SeedSequence(entropy).spawn(n)
+
+
+def take_rows(X, rows, dtype):
+    """Rows of ``X`` (dense or sparse) in ``dtype``.
+
+    Prediction validates ``X`` without converting it and converts one chunk
+    of rows at a time, so a large float64 input never gets a full float32
+    copy.
+    """
+    part = X[rows]
+    return part.astype(dtype, copy=False) if dtype != part.dtype else part
