@@ -37,9 +37,10 @@ from ._sas import sample_sas, sas_moments
 from ._utils import row_chunks, spawn_seeds, take_rows
 
 
-# rows per noise stream of inference="mc": n_samples passes of this many rows
-# are in memory at once
-_MC_BLOCK_ROWS = 64
+# inference="mc" runs blocks of rows, each with its own noise stream so that
+# results do not depend on the working memory: n_samples passes of a block
+# make about this many rows
+_MC_BLOCK_PASSES = 4096
 
 
 class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
@@ -712,7 +713,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         proba_sum = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
         plogp_sum = np.empty(X.shape[0], dtype=mus[0].dtype)
-        for block, rows in enumerate(gen_batches(X.shape[0], _MC_BLOCK_ROWS)):
+        block_rows = max(_MC_BLOCK_PASSES // self.n_samples, 1)
+        for block, rows in enumerate(gen_batches(X.shape[0], block_rows)):
             rng = np.random.default_rng([seed, block])
             logits = forward_mc(
                 take_rows(X, rows, proba_sum.dtype), mus, variances,
