@@ -1,0 +1,148 @@
+"""Property-based tests: any input either works or is refused clearly.
+
+Over random shapes, dtypes, label types and degenerate data, ``fit`` and
+``predict`` must either succeed with finite, well-formed output or raise a
+``ValueError``/``TypeError`` with a message; never crash inside NumPy and
+never return NaN.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_sas import SaSMLPClassifier
+
+pd = pytest.importorskip("pandas")
+
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+
+
+def _labels(kind, codes):
+    if kind == "int":
+        return codes
+    if kind == "negative":
+        return codes - 7
+    if kind == "str":
+        return np.array([f"class_{c}" for c in codes])
+    if kind == "bool":
+        return codes % 2 == 1
+    return codes.astype(float) + 0.5  # float labels, still discrete
+
+
+def _container(kind, X):
+    if kind == "float64":
+        return X
+    if kind == "float32":
+        return X.astype(np.float32)
+    if kind == "int":
+        return np.round(X * 10).astype(np.int64)
+    if kind == "bool":
+        return X > 0
+    if kind == "pandas":
+        return pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    if kind == "csr":
+        return sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0))
+    return X.tolist()
+
+
+@st.composite
+def problems(draw):
+    n_samples = draw(st.integers(1, 40))
+    n_features = draw(st.integers(1, 6))
+    n_classes = draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    shape = draw(st.sampled_from(["plain", "constant", "duplicates", "one_each"]))
+    if shape == "constant":
+        X[:, 0] = 3.0
+    elif shape == "duplicates":
+        X[n_samples // 2 :] = X[0]
+    codes = rng.integers(n_classes, size=n_samples)
+    if shape == "one_each":
+        codes = np.arange(n_samples) % n_classes
+    container = draw(
+        st.sampled_from(["float64", "float32", "int", "bool", "pandas", "csr", "list"])
+    )
+    labels = draw(st.sampled_from(["int", "negative", "str", "bool", "float"]))
+    dtype = draw(st.sampled_from(["float32", "float64"]))
+    return _container(container, X), _labels(labels, codes), dtype
+
+
+def _fit_or_refuse(X, y, dtype):
+    clf = SaSMLPClassifier((5,), max_iter=3, batch_size=8, dtype=dtype, random_state=0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return clf.fit(X, y)
+    except (ValueError, TypeError) as exc:
+        assert str(exc), "an error must say what is wrong"
+        return None
+
+
+@SETTINGS
+@given(problems())
+def test_fit_and_predict_work_or_refuse_clearly(problem):
+    X, y, dtype = problem
+    clf = _fit_or_refuse(X, y, dtype)
+    n_classes = len(np.unique(y))
+    if clf is None:
+        return
+    assert n_classes >= 2
+    for inference in ("mean", "mc", "ensemble"):
+        clf.set_params(inference=inference, n_samples=3)
+        proba = clf.predict_proba(X)
+        assert proba.shape == (len(y), n_classes)
+        assert proba.dtype == np.dtype(dtype)
+        assert np.all(np.isfinite(proba))
+        np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-4)
+        predicted = clf.predict(X)
+        assert set(np.unique(predicted)) <= set(np.unique(y))
+        assert predicted.dtype == np.asarray(y).dtype
+
+
+@SETTINGS
+@given(problems())
+def test_single_class_is_refused_with_a_message(problem):
+    X, y, dtype = problem
+    y = np.full(len(y), np.asarray(y)[0])
+    with pytest.raises(ValueError, match="class"):
+        SaSMLPClassifier((3,), max_iter=1, dtype=dtype).fit(X, y)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["nan", "inf", "3d", "empty", "string", "object"]),
+    st.integers(2, 20),
+)
+def test_bad_inputs_are_refused(kind, n_samples):
+    rng = np.random.default_rng(n_samples)
+    X = rng.normal(size=(n_samples, 3))
+    y = np.arange(n_samples) % 2
+    if kind == "nan":
+        X[0, 0] = np.nan
+    elif kind == "inf":
+        X[-1, 1] = np.inf
+    elif kind == "3d":
+        X = X.reshape(n_samples, 3, 1)
+    elif kind == "empty":
+        X, y = X[:0], y[:0]
+    elif kind == "string":
+        X = X.astype(str)
+        X[0, 0] = "abc"
+    else:
+        X = X.astype(object)
+        X[0, 0] = {"not": "a number"}
+    with pytest.raises((ValueError, TypeError)) as info:
+        SaSMLPClassifier((3,), max_iter=1).fit(X, y)
+    assert str(info.value)
