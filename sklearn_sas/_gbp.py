@@ -453,7 +453,9 @@ def forward(X, mus, intercepts, variances=None, rng=None, scaled=True):
     H = X
     for layer in range(n_layers):
         n_in = H.shape[1]
-        z = np.asarray(H @ mus[layer])
+        z = H @ mus[layer]
+        # sparse input times sparse weights (a pruned network) is sparse
+        z = z.toarray() if hasattr(z, "toarray") else np.asarray(z)
         if scaled:
             z *= n_in**-0.5
         if variances is not None:

@@ -47,12 +47,22 @@ class ConcreteNetwork(ClassifierMixin, BaseEstimator):
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=(np.float32, np.float64)
         )
-        widths = X.shape[1] + sum(w.shape[1] for w in self.coefs_)
+        coefs = self._inference_weights()
         out = np.empty((X.shape[0], self.n_outputs_), dtype=self.coefs_[0].dtype)
-        for rows in row_chunks(X.shape[0], 4 * out.itemsize * widths):
+        for rows in self._row_chunks(X.shape):
             part = take_rows(X, rows, out.dtype)
-            out[rows] = forward(part, self.coefs_, self.intercepts_, scaled=False)
+            out[rows] = forward(part, coefs, self.intercepts_, scaled=False)
         return out
+
+    def _inference_weights(self):
+        """The weights the forward pass multiplies by."""
+        return self.coefs_
+
+    def _row_chunks(self, shape):
+        """Row slices of an input of ``shape`` to predict at once."""
+        widths = shape[1] + sum(w.shape[1] for w in self.coefs_)
+        itemsize = np.dtype(self.coefs_[0].dtype).itemsize
+        return row_chunks(shape[0], 4 * itemsize * widths)
 
     def predict_proba(self, X):
         """Class probabilities.

@@ -82,9 +82,9 @@ def test_sparsity_rule_drops_the_lowest_scores(fitted):
     kept = np.concatenate([s[m] for s, m in zip(scores, masks)])
     dropped = np.concatenate([s[~m] for s, m in zip(scores, masks)])
     assert dropped.max() <= kept.min()
-    # the magnitude score is the forward-pass weight of the mean network
+    # the magnitude score is the magnitude of the mean weight
     for s, m, pi in zip(scores, fitted.slab_means_, fitted.spike_probs_):
-        assert_allclose(s, np.abs(m * (1 - pi)) / np.sqrt(m.shape[0]), rtol=1e-6)
+        assert_allclose(s, np.abs(m * (1 - pi)), rtol=1e-6)
 
 
 def test_uip_pruning_keeps_the_accuracy(fitted, split):
@@ -94,7 +94,9 @@ def test_uip_pruning_keeps_the_accuracy(fitted, split):
     assert abs(pruned.score(X_test, y_test) - fitted.score(X_test, y_test)) <= 0.01
 
 
-@pytest.mark.parametrize("rule", [dict(rule="map"), dict(rule="sparsity", sparsity=0.7)])
+@pytest.mark.parametrize(
+    "rule", [dict(rule="map")] + [dict(rule="sparsity", sparsity=s) for s in (0.7, 0.95)]
+)
 def test_pruned_network_equals_a_dense_masked_forward_pass(fitted, split, rule):
     _, X_test, _, _ = split
     pruned = prune(fitted, **rule)
@@ -244,3 +246,15 @@ def test_torch_masks_apply_with_custom_from_mask(fitted, split, tmp_path):
     assert_array_equal(fitted.classes_[logits.argmax(axis=1)], pruned.predict(X_test))
     kept = sum(int(layer.weight_mask.sum()) for layer in layers)
     assert kept == pruned.n_kept_
+
+
+def test_pruned_network_predicts_sparse_input(fitted, split):
+    _, X_test, _, _ = split
+    pruned = prune(fitted, rule="sparsity", sparsity=0.8)
+    dense = pruned.predict_proba(X_test)
+    for container in (sp.csr_matrix, sp.csr_array):
+        assert_allclose(pruned.predict_proba(container(X_test)), dense, rtol=1e-5)
+    net = fitted.sample_network(random_state=0)
+    assert_allclose(
+        net.predict_proba(sp.csr_matrix(X_test)), net.predict_proba(X_test), rtol=1e-5
+    )
