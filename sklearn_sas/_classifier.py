@@ -877,7 +877,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         seeds = spawn_seeds(random_state, n_networks)
         n_jobs = min(effective_n_jobs(n_jobs), n_networks)
         params = (self.slab_means_, self.spike_probs_, self.slab_vars_)
-        groups = Parallel(n_jobs=n_jobs)(
+        # drawing is cheap next to shipping the networks back from processes
+        groups = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(_draw_networks)(params, group)
             for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
         )
@@ -913,15 +914,19 @@ def _proba_and_plogp(logits):
 
 def _ensemble_sums(params, intercepts, seeds, X, chunk_rows):
     """Sums over the networks drawn from ``seeds`` of the probabilities and
-    of ``sum_c p ln p``; rows go in chunks, one network at a time."""
+    of ``sum_c p ln p``; rows go in chunks, each converted once and run
+    through every network."""
     dtype = params[0][0].dtype
+    networks = [
+        [w * np.asarray(w.shape[0] ** -0.5, dtype) for w in weights]
+        for weights, _ in _draw_networks(params, seeds)
+    ]
     proba_sum = np.zeros((X.shape[0], intercepts[-1].shape[0]), dtype=dtype)
     plogp_sum = np.zeros(X.shape[0], dtype=dtype)
-    for weights, _ in _draw_networks(params, seeds):
-        coefs = [w * np.asarray(w.shape[0] ** -0.5, dtype) for w in weights]
-        for rows in gen_batches(X.shape[0], chunk_rows):
-            logits = forward(take_rows(X, rows, dtype), coefs, intercepts, scaled=False)
-            proba, plogp = _proba_and_plogp(logits)
+    for rows in gen_batches(X.shape[0], chunk_rows):
+        part = take_rows(X, rows, dtype)
+        for coefs in networks:
+            proba, plogp = _proba_and_plogp(forward(part, coefs, intercepts, scaled=False))
             proba_sum[rows] += proba
             plogp_sum[rows] += plogp
     return proba_sum, plogp_sum

