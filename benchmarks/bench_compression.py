@@ -598,7 +598,7 @@ def main(argv=None):
             for w in c_w
         ]
         fns = {
-            "PrunedNetwork.predict_proba (package: CSR every layer)": (
+            "PrunedNetwork.predict_proba (package)": (
                 lambda net=net: net.predict_proba(X_time)
             ),
             f"  same, working_memory={SMALL_WORKING_MEMORY} MiB (smaller row chunks)": (
