@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.model_selection import train_test_split
 
 from sklearn_sas import SaSMLPClassifier
 from sklearn_sas.compression import (
@@ -26,14 +24,8 @@ from sklearn_sas.compression import (
 
 
 @pytest.fixture(scope="module")
-def split():
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.3, stratify=y, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def fitted(split):
-    X_train, _, y_train, _ = split
+def fitted(digits_split):
+    X_train, _, y_train, _ = digits_split
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return SaSMLPClassifier((40, 20), max_iter=200, random_state=0).fit(
@@ -87,8 +79,8 @@ def test_sparsity_rule_drops_the_lowest_scores(fitted):
         assert_allclose(s, np.abs(m * (1 - pi)), rtol=1e-6)
 
 
-def test_uip_pruning_keeps_the_accuracy(fitted, split):
-    _, X_test, _, y_test = split
+def test_uip_pruning_keeps_the_accuracy(fitted, digits_split):
+    _, X_test, _, y_test = digits_split
     pruned = prune(fitted, rule="uip")
     # UIP connections are never present: dropping them changes little
     assert abs(pruned.score(X_test, y_test) - fitted.score(X_test, y_test)) <= 0.01
@@ -97,8 +89,8 @@ def test_uip_pruning_keeps_the_accuracy(fitted, split):
 @pytest.mark.parametrize(
     "rule", [dict(rule="map")] + [dict(rule="sparsity", sparsity=s) for s in (0.7, 0.95)]
 )
-def test_pruned_network_equals_a_dense_masked_forward_pass(fitted, split, rule):
-    _, X_test, _, _ = split
+def test_pruned_network_equals_a_dense_masked_forward_pass(fitted, digits_split, rule):
+    _, X_test, _, _ = digits_split
     pruned = prune(fitted, **rule)
     assert all(sp.issparse(w) and w.format == "csr" for w in pruned.coefs_)
     h = X_test
@@ -199,8 +191,8 @@ def test_export_masks_rejects_bad_masks(tmp_path):
         export_masks([np.ones((3, 2), dtype=bool)], tmp_path / "x.npz", rule="map")
 
 
-def test_export_network_loads_with_numpy_alone(fitted, split, tmp_path):
-    _, X_test, _, _ = split
+def test_export_network_loads_with_numpy_alone(fitted, digits_split, tmp_path):
+    _, X_test, _, _ = digits_split
     path = tmp_path / "net.npz"
     network = export_network(fitted, path, rule="sparsity", sparsity=0.5)
     archive = np.load(path, allow_pickle=False)
@@ -217,11 +209,11 @@ def test_export_network_loads_with_numpy_alone(fitted, split, tmp_path):
     assert zeros >= round(0.5 * sum(m.size for m in network.masks_))
 
 
-def test_torch_masks_apply_with_custom_from_mask(fitted, split, tmp_path):
+def test_torch_masks_apply_with_custom_from_mask(fitted, digits_split, tmp_path):
     torch = pytest.importorskip("torch")
     from torch.nn.utils import prune as torch_prune
 
-    _, X_test, _, _ = split
+    _, X_test, _, _ = digits_split
     path = tmp_path / "masks.npz"
     export_masks(fitted, path, layout="torch", rule="sparsity", sparsity=0.6)
     archive = np.load(path)
@@ -248,8 +240,8 @@ def test_torch_masks_apply_with_custom_from_mask(fitted, split, tmp_path):
     assert kept == pruned.n_kept_
 
 
-def test_pruned_network_predicts_sparse_input(fitted, split):
-    _, X_test, _, _ = split
+def test_pruned_network_predicts_sparse_input(fitted, digits_split):
+    _, X_test, _, _ = digits_split
     pruned = prune(fitted, rule="sparsity", sparsity=0.8)
     dense = pruned.predict_proba(X_test)
     for container in (sp.csr_matrix, sp.csr_array):

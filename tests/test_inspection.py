@@ -6,9 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.model_selection import train_test_split
 
 from sklearn_sas import SaSMLPClassifier
 from sklearn_sas._sas import sas_entropy, sas_entropy_mc
@@ -20,14 +18,8 @@ from sklearn_sas.inspection import (
 
 
 @pytest.fixture(scope="module")
-def split():
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.3, stratify=y, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def fitted(split):
-    X_train, _, y_train, _ = split
+def fitted(digits_split):
+    X_train, _, y_train, _ = digits_split
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return SaSMLPClassifier(
@@ -172,8 +164,8 @@ def test_credit_summary(fitted):
         credit_assignment(fitted, pi_tol=0.6)
 
 
-def test_perturbation_ordering(fitted, split):
-    _, X_test, _, y_test = split
+def test_perturbation_ordering(fitted, digits_split):
+    _, X_test, _, y_test = digits_split
     fractions = [0.0, 0.5]
     curves = {
         kind: perturbation_curve(
@@ -196,8 +188,8 @@ def test_perturbation_ordering(fitted, split):
     assert vip > rand > uip
 
 
-def test_perturbation_rejects_bad_arguments(fitted, split):
-    _, X_test, _, y_test = split
+def test_perturbation_rejects_bad_arguments(fitted, digits_split):
+    _, X_test, _, y_test = digits_split
     with pytest.raises(ValueError, match="layer"):
         perturbation_curve(fitted, X_test, y_test, layer=2)
     with pytest.raises(ValueError, match="fractions"):
@@ -206,8 +198,8 @@ def test_perturbation_rejects_bad_arguments(fitted, split):
         perturbation_curve(fitted, X_test, y_test, kind="all")
 
 
-def test_perturbations_are_nested_and_monotone(fitted, split):
-    _, X_test, _, y_test = split
+def test_perturbations_are_nested_and_monotone(fitted, digits_split):
+    _, X_test, _, y_test = digits_split
     fractions = np.linspace(0, 1, 6)
     curve = perturbation_curve(
         fitted, X_test, y_test, fractions=fractions, kind="vip", n_networks=3,
