@@ -117,6 +117,7 @@ def test_sampled_network_matches_its_masks_and_the_distribution(fitted):
 def test_sampled_network_is_a_fitted_sklearn_classifier(fitted, digits):
     X, y = digits
     net = fitted.sample_network(random_state=0)
+    assert isinstance(net, SampledNetwork)
     check_is_fitted(net)
     proba = net.predict_proba(X)
     assert proba.dtype == np.float32
