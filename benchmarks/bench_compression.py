@@ -128,22 +128,13 @@ def input_rms(coefs, intercepts, X):
 
 def keep_lowest_dropped(scores, sparsity, scope="global"):
     """Keep-masks dropping the fraction ``sparsity`` of the lowest ``scores``
-    (all layers together, or in every layer), ties broken by position, like
-    ``pruning_masks(rule="sparsity")``."""
-
-    def drop(arrays, n_drop):
-        flat = np.concatenate([a.ravel() for a in arrays])
-        keep = np.ones(flat.size, dtype=bool)
-        keep[np.argsort(flat, kind="stable")[:n_drop]] = False
-        out, start = [], 0
-        for a in arrays:
-            out.append(keep[start : start + a.size].reshape(a.shape))
-            start += a.size
-        return out
+    (all layers together, or in every layer), with the ranking that
+    ``pruning_masks(rule="sparsity")`` uses."""
+    from sklearn_sas.compression import _keep_best
 
     if scope == "global":
-        return drop(scores, round(sparsity * sum(s.size for s in scores)))
-    return [drop([s], round(sparsity * s.size))[0] for s in scores]
+        return _keep_best(scores, round(sparsity * sum(s.size for s in scores)))
+    return [_keep_best([s], round(sparsity * s.size))[0] for s in scores]
 
 
 def extra_scores(sas, rms):

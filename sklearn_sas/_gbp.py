@@ -87,11 +87,6 @@ class ParamVector:
         flat = np.concatenate([np.ravel(p) for p in parts]).astype(dtype, copy=False)
         return cls(layer_units, intercepts is not None, dtype, flat=flat)
 
-    def copy(self):
-        return type(self)(
-            self.layer_units, self.fit_intercept, self.flat.dtype, self.flat.copy()
-        )
-
 
 def init_params(layer_units, fit_intercept, dtype, rng, *, init_pi, init_xi):
     """Initial distribution: ``m ~ Normal(0, 2)`` (He scale, since the forward

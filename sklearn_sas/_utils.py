@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.validation import check_is_fitted
 
 
 def row_chunks(n_rows, row_bytes):
@@ -31,3 +32,10 @@ def take_rows(X, rows, dtype):
     """
     part = X[rows]
     return part.astype(dtype, copy=False) if dtype != part.dtype else part
+
+
+def fitted_distribution(estimator):
+    """The fitted ``(slab_means_, spike_probs_, slab_vars_)`` of a
+    spike-and-slab network, one array per layer each."""
+    check_is_fitted(estimator, ["spike_probs_", "slab_means_", "slab_vars_"])
+    return estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_

@@ -23,9 +23,9 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import check_is_fitted
 
 from ._sampled import ConcreteNetwork
+from ._utils import fitted_distribution
 
 __all__ = [
     "PruningMasks",
@@ -67,11 +67,6 @@ class PruningMasks(list):
         return 1.0 - kept / sum(mask.size for mask in self)
 
 
-def _distribution(estimator):
-    check_is_fitted(estimator, ["spike_probs_", "slab_means_", "slab_vars_"])
-    return estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_
-
-
 def connection_scores(estimator, score="magnitude"):
     """How much each connection is worth keeping, per layer (larger = keep).
 
@@ -89,7 +84,7 @@ def connection_scores(estimator, score="magnitude"):
     -------
     scores : list of ndarray of float64, shaped like ``spike_probs_``
     """
-    slab_means, spike_probs, slab_vars = _distribution(estimator)
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     scores = []
     for m, pi, xi in zip(slab_means, spike_probs, slab_vars):
         m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
@@ -195,7 +190,7 @@ def pruning_masks(
     >>> round(masks.sparsity, 3)
     0.9
     """
-    _, spike_probs, _ = _distribution(estimator)
+    _, spike_probs, _ = fitted_distribution(estimator)
     info = {"rule": rule, "pi_tol": pi_tol}
     if rule == "uip":
         masks = [pi < 1 - pi_tol for pi in spike_probs]

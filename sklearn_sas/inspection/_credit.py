@@ -5,15 +5,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted
 
 from .._sas import credit_masks, sas_entropy, sas_entropy_mc
-
-
-def _distribution(estimator):
-    """The fitted ``(m, pi, xi)`` arrays of every layer."""
-    check_is_fitted(estimator, ["spike_probs_", "slab_means_", "slab_vars_"])
-    return estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_
+from .._utils import fitted_distribution
 
 
 @validate_params(
@@ -71,7 +65,7 @@ def connection_entropy(
     >>> [S.shape for S in connection_entropy(clf)]
     [(64, 16), (16, 10)]
     """
-    slab_means, spike_probs, slab_vars = _distribution(estimator)
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     if method == "analytic":
         return [
             sas_entropy(m, pi, xi, xi_tol=xi_tol)
@@ -237,7 +231,7 @@ def credit_assignment(estimator, *, pi_tol=1e-6, xi_tol=1e-8):
     >>> [row["n_connections"] for row in credit.summary()]
     [1024, 160]
     """
-    slab_means, spike_probs, slab_vars = _distribution(estimator)
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     masks = [credit_masks(pi, xi, pi_tol=pi_tol, xi_tol=xi_tol) for pi, xi in
              zip(spike_probs, slab_vars)]  # fmt: skip
     entropy = [

@@ -8,8 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._sampled import SampledNetwork
 from .._sas import credit_masks, sample_sas
-from .._utils import spawn_seeds
-from ._credit import _distribution
+from .._utils import fitted_distribution, spawn_seeds
 
 
 def _perturbed_layers(weights, mask, kind, counts, vip, uip, rng):
@@ -130,7 +129,7 @@ def perturbation_curve(
     >>> curve.errors.shape
     (2, 2)
     """
-    slab_means, spike_probs, slab_vars = _distribution(estimator)
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     if layer >= len(spike_probs):
         raise ValueError(
             f"layer={layer} is out of range: the network has "
