@@ -184,13 +184,14 @@ def build_core(X, y, batch, dtype, spike_slab, seed=SEED):
         ParamVector,
         Workspace,
         init_params,
+        new_generator,
         run_epoch,
     )
     from sklearn_sas._optimizers import AdamOptimizer
 
     dtype = np.dtype(dtype)
     X = np.ascontiguousarray(X, dtype=dtype)
-    rng = np.random.default_rng(seed)
+    rng = new_generator(seed)
     noise = NormalNoise(rng)
     params = init_params(LAYER_UNITS, True, dtype, rng, init_pi=0.0, init_xi=0.01)
     grads = ParamVector(LAYER_UNITS, True, dtype)

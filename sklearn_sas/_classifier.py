@@ -28,6 +28,7 @@ from ._gbp import (
     forward_mc,
     init_params,
     log_softmax,
+    new_generator,
     run_epoch,
     softmax,
 )
@@ -476,7 +477,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         layer_units = [n_features, *map(int, hidden), len(self.classes_)]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        self._rng = np.random.default_rng(seed)
+        self._rng = new_generator(seed)
         params = init_params(
             layer_units,
             self.fit_intercept,

@@ -11,6 +11,7 @@ from sklearn_sas._gbp import (
     forward,
     init_params,
     NormalNoise,
+    new_generator,
     log_softmax,
     loss_grad,
     softmax,
@@ -228,13 +229,14 @@ def test_forward_mean_network_uses_the_moments():
     assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("make_rng", [new_generator, np.random.default_rng])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("size", [200_001, 200_000])
-def test_normal_noise_is_standard_normal(dtype, size):
+def test_normal_noise_is_standard_normal(dtype, size, make_rng):
     from scipy import stats
 
     out = np.empty(size, dtype=dtype)
-    NormalNoise(np.random.default_rng(0)).fill(out)
+    NormalNoise(make_rng(0)).fill(out)
     assert out.dtype == dtype and np.all(np.isfinite(out))
     assert abs(out.mean()) < 5 / np.sqrt(size)
     assert abs(out.var() - 1) < 5 * np.sqrt(2 / size)
@@ -243,5 +245,5 @@ def test_normal_noise_is_standard_normal(dtype, size):
     half = size // 2
     assert abs(np.corrcoef(out[:half], out[half : 2 * half])[0, 1]) < 5 / np.sqrt(half)
     again = np.empty_like(out)
-    NormalNoise(np.random.default_rng(0)).fill(again)
+    NormalNoise(make_rng(0)).fill(again)
     assert_array_equal(out, again)
