@@ -117,12 +117,14 @@ class Workspace:
         self.batch_size = batch_size
         self.activations = per_layer(widths)
         self.squares = per_layer(widths[:-1])
+        self.relu_masks = per_layer(widths[:-1])
         self.noise_flat = np.empty(batch_size * sum(widths), dtype=dtype)
         self.noise = _split(self.noise_flat, [(batch_size, c) for c in widths])
         self.noise_gain = per_layer(widths)
         self.deltas = per_layer(widths)
         self.q = per_layer(widths)
         self.back_tmp = per_layer(layer_units[1:-1])
+        self.intercepts = [np.empty(c, dtype=dtype) for c in widths]
         self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
         self.X_sq = np.empty_like(self.X)
         shapes = list(pairwise(layer_units))
@@ -144,30 +146,44 @@ def _matmul(a, b, out):
     return out
 
 
-def layer_forward(H, H_sq, mu, var, intercept, noise, z, noise_gain, scratch):
-    """Pre-activation of one layer, written into ``z``.
+# A layer's input is carried as ``H = c U``: the scalar ``c`` (a product of
+# the 1 / sqrt(N) factors of the layers below) stays out of the arrays, which
+# saves the passes that would apply it. Going back, ``dL/dz = e E`` likewise.
+# Should a carried scalar fall below this, it is applied, so that unscaled
+# arrays of deep networks stay far from overflow.
+_MIN_CARRIED_SCALE = 1e-6
 
-    ``z = H mu / sqrt(N) + eps D + b`` with ``D = sqrt(H^2 var / N)``. When
-    ``var`` is None the layer is deterministic (``z = H mu / sqrt(N) + b``).
-    Otherwise ``noise_gain`` receives ``eps / (2 D)`` (0 where ``D == 0``),
-    all that the backward pass needs of the noise; ``scratch`` is a buffer
-    of ``z``'s shape.
+
+def layer_forward(U, U_sq, mu, var, intercept, noise, V, gain, scratch):
+    """Pre-activation of one layer, up to its scale, written into ``V``.
+
+    The layer's input is ``H = c U`` and its pre-activation is
+    ``z = H mu / sqrt(N) + eps D + b`` with ``D = sqrt(H^2 var / N)``. With
+    ``a = c / sqrt(N)`` this is ``z = a V`` where::
+
+        V = U mu + eps R + b / a,    R = sqrt(U^2 var)  (so D = a R)
+
+    ``intercept`` is ``b / a`` (or None). When ``var`` is None the layer is
+    deterministic (``V = U mu + b / a``). Otherwise ``gain`` receives
+    ``eps / R`` (0 where ``R == 0``), all that the backward pass needs of the
+    noise; ``scratch`` is a buffer of ``V``'s shape.
     """
-    n_in = H.shape[1]
-    _matmul(H, mu, out=z)
-    z *= n_in**-0.5
+    _matmul(U, mu, out=V)
     if var is not None:
-        D = noise_gain
-        _matmul(H_sq, var, out=D)
-        D *= 1.0 / n_in
-        np.sqrt(D, out=D)
-        np.multiply(noise, D, out=scratch)
-        z += scratch
-        np.divide(noise, D, out=D, where=D > 0)
-        D *= 0.5
+        R = gain
+        _matmul(U_sq, var, out=R)
+        np.sqrt(R, out=R)
+        np.multiply(noise, R, out=scratch)
+        V += scratch
+        # no variance reaches a unit whose R is 0: its noise has no gradient
+        zero_width = (R == 0) if not R.min() > 0 else None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(noise, R, out=gain)
+        if zero_width is not None:
+            gain[zero_width] = 0
     if intercept is not None:
-        z += intercept
-    return z
+        V += intercept
+    return V
 
 
 def softmax_cross_entropy(z, y, sample_weight, delta):
@@ -193,35 +209,34 @@ def softmax_cross_entropy(z, y, sample_weight, delta):
 
 
 def layer_backward(
-    H, H_sq, mu, var, delta, noise_gain, q, grad_mu, grad_var, grad_b, delta_in, tmp
+    U, U_sq, mu, var, E, gain, q, grad_mu, grad_var, grad_b, scales, E_in, tmp
 ):
-    """Gradients of one layer from ``delta = dL/dz``.
+    """Gradients of one layer from ``dL/dz = e E``.
 
-    Fills ``grad_mu = H.T delta / sqrt(N)``, ``grad_var = (H^2).T Q / N`` with
-    ``Q = delta * eps / (2 D)``, ``grad_b = sum(delta)`` and, when
-    ``delta_in`` is given, ``dL/dz`` of the layer below:
-    ``(delta mu.T / sqrt(N) + 2 H (Q var.T) / N) * relu'``.
+    With the layer as in :func:`layer_forward` and ``scales = (a, e)``, the
+    paper's gradients are ``grad_mu = a e U.T E``, ``grad_var = (a e / 2)
+    (U^2).T q`` with ``q = E eps / R`` (``= 2 Q / (a e)``, ``Q = delta eps /
+    (2 D)``), and ``grad_b = e sum(E)``. When ``E_in`` is given it receives
+    ``E mu.T + U (q var.T)``, which is ``dL/dH`` of the input up to the factor
+    ``e / sqrt(N)``; the caller applies the derivative of the ReLU below.
     """
-    n_in = H.shape[1]
-    _matmul(H.T, delta, out=grad_mu)
-    grad_mu *= n_in**-0.5
+    a, e = scales
+    _matmul(U.T, E, out=grad_mu)
+    grad_mu *= a * e
     if grad_b is not None:
-        np.sum(delta, axis=0, out=grad_b)
+        np.sum(E, axis=0, out=grad_b)
+        grad_b *= e
     if var is not None:
-        np.multiply(delta, noise_gain, out=q)
-        _matmul(H_sq.T, q, out=grad_var)
-        grad_var *= 1.0 / n_in
-    if delta_in is None:
+        np.multiply(E, gain, out=q)
+        _matmul(U_sq.T, q, out=grad_var)
+        grad_var *= 0.5 * a * e
+    if E_in is None:
         return
-    np.matmul(delta, mu.T, out=delta_in)
-    delta_in *= n_in**-0.5
+    np.matmul(E, mu.T, out=E_in)
     if var is not None:
         np.matmul(q, var.T, out=tmp)
-        tmp *= H
-        tmp *= 2.0 / n_in
-        delta_in += tmp
-    # H = relu(z) of the layer below, so relu'(z) is H > 0
-    delta_in *= H > 0
+        tmp *= U
+        E_in += tmp
 
 
 def new_generator(seed):
@@ -340,29 +355,45 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
         mus, variances, grad_mus = params.slab_means, [None] * n_layers, grads.slab_means
         X_sq = None
 
-    inputs, input_squares = [X], [X_sq]
+    inputs, input_squares, a_scales = [X], [X_sq], []
+    carried = 1.0
     for layer in range(n_layers):
-        z = ws.activations[layer][:n]
+        V = ws.activations[layer][:n]
+        a = carried * inputs[-1].shape[1] ** -0.5
+        a_scales.append(a)
+        intercept = None
+        if bias[layer] is not None:
+            intercept = np.multiply(bias[layer], 1.0 / a, out=ws.intercepts[layer])
         layer_forward(
             inputs[-1],
             input_squares[-1],
             mus[layer],
             variances[layer],
-            bias[layer],
+            intercept,
             ws.noise[layer][:n],
-            z,
+            V,
             ws.noise_gain[layer][:n],
             ws.q[layer][:n],
         )
-        if layer < n_layers - 1:
-            np.maximum(z, 0, out=z)
-            inputs.append(z)
-            input_squares.append(np.multiply(z, z, out=ws.squares[layer][:n]))
+        if layer == n_layers - 1:
+            V *= a
+            break
+        # relu(a V) = a relu(V) for a > 0: the scale carries on
+        mask = np.greater(V, 0, out=ws.relu_masks[layer][:n], casting="unsafe")
+        V *= mask
+        carried = a
+        if carried < _MIN_CARRIED_SCALE:
+            V *= carried
+            carried = 1.0
+        inputs.append(V)
+        input_squares.append(np.multiply(V, V, out=ws.squares[layer][:n]))
 
-    loss = softmax_cross_entropy(z, y, sample_weight, ws.deltas[-1][:n])
+    loss = softmax_cross_entropy(V, y, sample_weight, ws.deltas[-1][:n])
 
     grad_bias = grads.intercepts or [None] * n_layers
+    e = 1.0
     for layer in range(n_layers - 1, -1, -1):
+        E_in = ws.deltas[layer - 1][:n] if layer else None
         layer_backward(
             inputs[layer],
             input_squares[layer],
@@ -374,9 +405,16 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             grad_mus[layer],
             ws.grad_var[layer],
             grad_bias[layer],
-            ws.deltas[layer - 1][:n] if layer else None,
+            (a_scales[layer], e),
+            E_in,
             ws.back_tmp[layer - 1][:n] if layer else None,
         )
+        if E_in is not None:
+            E_in *= ws.relu_masks[layer - 1][:n]
+            e *= inputs[layer].shape[1] ** -0.5
+            if e < _MIN_CARRIED_SCALE:
+                E_in *= e
+                e = 1.0
     if spike_slab:
         sas_param_grads(
             ws.grad_mu_flat,
