@@ -103,6 +103,10 @@ class SGDOptimizer(BaseOptimizer):
 class AdamOptimizer(BaseOptimizer):
     """Adam (Kingma & Ba, 2014), in place.
 
+    The moment estimates are kept divided by ``1 - beta_1`` and
+    ``1 - beta_2``; the step is unchanged (the factors move into two scalars)
+    and updating the estimates takes three passes over memory instead of five.
+
     Parameters
     ----------
     params : ndarray
@@ -122,27 +126,41 @@ class AdamOptimizer(BaseOptimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.first_moment = np.zeros_like(params)
-        self.second_moment = np.zeros_like(params)
+        self.scaled_first_moment = np.zeros_like(params)
+        self.scaled_second_moment = np.zeros_like(params)
         self._tmp = np.empty_like(params)
+
+    @property
+    def first_moment(self):
+        """Adam's first moment estimate ``m_t`` (a new array)."""
+        return self.scaled_first_moment * (1 - self.beta_1)
+
+    @property
+    def second_moment(self):
+        """Adam's second moment estimate ``v_t`` (a new array)."""
+        return self.scaled_second_moment * (1 - self.beta_2)
 
     def update_params(self, params, grads):
         """Take one step on ``params`` in place."""
         self.t += 1
         tmp = self._tmp
-        self.first_moment *= self.beta_1
-        self.first_moment += np.multiply(grads, 1 - self.beta_1, out=tmp)
-        self.second_moment *= self.beta_2
+        # m_t / (1 - b1) = b1 m_{t-1} / (1 - b1) + g, and alike for v_t
+        first, second = self.scaled_first_moment, self.scaled_second_moment
+        first *= self.beta_1
+        first += grads
+        second *= self.beta_2
         np.multiply(grads, grads, out=tmp)
-        tmp *= 1 - self.beta_2
-        self.second_moment += tmp
-        step = (
+        second += tmp
+        # lr_t m_t / (sqrt(v_t) + eps), with m_t = (1 - b1) first and
+        # sqrt(v_t) = sqrt(1 - b2) sqrt(second)
+        root = float(np.sqrt(1 - self.beta_2))
+        lr_t = (
             self.learning_rate
             * float(np.sqrt(1 - self.beta_2**self.t))
             / (1 - self.beta_1**self.t)
         )
-        np.sqrt(self.second_moment, out=tmp)
-        tmp += self.epsilon
-        np.divide(self.first_moment, tmp, out=tmp)
-        tmp *= step
+        np.sqrt(second, out=tmp)
+        tmp += self.epsilon / root
+        np.divide(first, tmp, out=tmp)
+        tmp *= lr_t * (1 - self.beta_1) / root
         params -= tmp

@@ -64,6 +64,9 @@ def test_steps_equal_scikit_learn_optimizers(solver):
         ours.iteration_ends(t * 10)
         theirs.iteration_ends(t * 10)
     assert_allclose(ours_params, theirs_params, rtol=1e-13)
+    if solver == "adam":
+        assert_allclose(ours.first_moment, theirs.ms[0], rtol=1e-13)
+        assert_allclose(ours.second_moment, theirs.vs[0], rtol=1e-13)
 
 
 def test_invscaling_and_adaptive_schedules():
