@@ -128,9 +128,10 @@ class Workspace:
         self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
         self.X_sq = np.empty_like(self.X)
         shapes = list(pairwise(layer_units))
-        flat = np.empty((6, n_conn), dtype=dtype)
+        flat = np.empty((7, n_conn), dtype=dtype)
         self.mu_flat, self.var_flat, self.keep_flat = flat[0], flat[1], flat[2]
-        self.grad_mu_flat, self.grad_var_flat, self.tmp_flat = flat[3], flat[4], flat[5]
+        self.var_per_keep_flat = flat[3]
+        self.grad_mu_flat, self.grad_var_flat, self.tmp_flat = flat[4], flat[5], flat[6]
         self.mu = _split(self.mu_flat, shapes)
         self.var = _split(self.var_flat, shapes)
         self.grad_mu = _split(self.grad_mu_flat, shapes)
@@ -343,6 +344,7 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             params.spike_flat,
             params.slab_var_flat,
             out=(ws.mu_flat, ws.var_flat, ws.keep_flat),
+            var_per_keep=ws.var_per_keep_flat,
         )
         noise.fill(ws.noise_flat)
         mus, variances, grad_mus = ws.mu, ws.var, ws.grad_mu
@@ -421,8 +423,9 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             ws.grad_var_flat,
             params.slab_mean_flat,
             params.spike_flat,
-            params.slab_var_flat,
+            ws.mu_flat,
             ws.keep_flat,
+            ws.var_per_keep_flat,
             out=(grads.slab_mean_flat, grads.spike_flat, grads.slab_var_flat),
             tmp=ws.tmp_flat,
         )

@@ -13,7 +13,7 @@ the dtype of its inputs.
 import numpy as np
 
 
-def sas_moments(m, pi, xi, *, out=None):
+def sas_moments(m, pi, xi, *, out=None, var_per_keep=None):
     """Mean and variance of spike-and-slab weights.
 
     Parameters
@@ -22,6 +22,9 @@ def sas_moments(m, pi, xi, *, out=None):
         Slab means, spike probabilities and slab variances.
     out : tuple of three ndarrays, default=None
         Buffers for ``(mu, var, keep)``; allocated when None.
+    var_per_keep : ndarray, default=None
+        Buffer receiving ``xi + pi * m**2`` (``var / (1 - pi)``), which
+        :func:`sas_param_grads` needs; not kept when None.
 
     Returns
     -------
@@ -45,30 +48,37 @@ def sas_moments(m, pi, xi, *, out=None):
         mu, var, keep = np.empty_like(m), np.empty_like(m), np.empty_like(m)
     else:
         mu, var, keep = out
+    spread = var if var_per_keep is None else var_per_keep
     np.subtract(1, pi, out=keep)
     np.multiply(m, keep, out=mu)
-    np.multiply(m, m, out=var)
-    var *= pi
-    var += xi
-    var *= keep
+    np.multiply(m, m, out=spread)
+    spread *= pi
+    spread += xi
+    np.multiply(spread, keep, out=var)
     return mu, var, keep
 
 
-def sas_param_grads(grad_mu, grad_var, m, pi, xi, keep, *, out, tmp=None):
+def sas_param_grads(grad_mu, grad_var, m, pi, mu, keep, var_per_keep, *, out, tmp=None):
     """Chain rule from the gradient wrt ``(mu, var)`` to ``(m, pi, xi)``.
 
     With ``mu = m (1 - pi)`` and ``var = (1 - pi)(xi + pi m^2)``::
 
-        dL/dm  = (1 - pi) * (dL/dmu + 2 pi m dL/dvar)
-        dL/dpi = -m dL/dmu + ((1 - 2 pi) m^2 - xi) dL/dvar
+        dL/dm  = (1 - pi) dL/dmu + 2 pi mu dL/dvar
+        dL/dpi = m (mu dL/dvar - dL/dmu) - (xi + pi m^2) dL/dvar
         dL/dxi = (1 - pi) dL/dvar
+
+    (the usual ``-m dL/dmu + ((1 - 2 pi) m^2 - xi) dL/dvar`` for ``dL/dpi``,
+    arranged to share ``mu dL/dvar`` with ``dL/dm``).
 
     Parameters
     ----------
     grad_mu, grad_var : ndarray
         Gradients of the loss wrt the weight means and variances.
-    m, pi, xi, keep : ndarray
-        Parameters and ``keep = 1 - pi`` as returned by :func:`sas_moments`.
+    m, pi : ndarray
+        Slab means and spike probabilities.
+    mu, keep, var_per_keep : ndarray
+        ``mu``, ``keep = 1 - pi`` and ``xi + pi m^2`` as filled by
+        :func:`sas_moments`.
     out : tuple of three ndarrays
         Buffers receiving the gradients wrt ``(m, pi, xi)``.
     tmp : ndarray, default=None
@@ -82,20 +92,16 @@ def sas_param_grads(grad_mu, grad_var, m, pi, xi, keep, *, out, tmp=None):
     grad_m, grad_pi, grad_xi = out
     if tmp is None:
         tmp = np.empty_like(m)
+    mu_grad_var = np.multiply(mu, grad_var, out=tmp)
     np.multiply(grad_var, keep, out=grad_xi)
-    # (1 - 2 pi) m^2 - xi == m (m - 2 pi m) - xi, sharing pi * m with grad_m
-    np.multiply(pi, m, out=tmp)
-    np.multiply(tmp, grad_var, out=grad_m)
+    np.multiply(pi, mu_grad_var, out=grad_m)
     grad_m *= 2
-    grad_m += grad_mu
-    grad_m *= keep
-    tmp *= -2
-    tmp += m
-    tmp *= m
-    tmp -= xi
-    tmp *= grad_var
-    np.multiply(grad_mu, m, out=grad_pi)
-    np.subtract(tmp, grad_pi, out=grad_pi)
+    # grad_pi's buffer is free until the end
+    grad_m += np.multiply(keep, grad_mu, out=grad_pi)
+    mu_grad_var -= grad_mu
+    mu_grad_var *= m
+    np.multiply(var_per_keep, grad_var, out=grad_pi)
+    np.subtract(mu_grad_var, grad_pi, out=grad_pi)
     return grad_m, grad_pi, grad_xi
 
 

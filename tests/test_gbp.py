@@ -18,7 +18,7 @@ from sklearn_sas._gbp import (
     softmax_cross_entropy,
 )
 from sklearn_sas._optimizers import SGDOptimizer
-from sklearn_sas._sas import sas_moments
+from sklearn_sas._sas import sas_moments, sas_param_grads
 
 
 class FixedNoise:
@@ -184,6 +184,28 @@ def test_float32_stays_float32():
         params.slab_mean_flat, params.spike_flat, params.slab_var_flat
     )
     assert mu.dtype == var.dtype == keep.dtype == np.float32
+
+
+def test_chain_rule_matches_the_textbook_formulas():
+    rng = np.random.default_rng(3)
+    n = 200
+    m = rng.normal(size=n)
+    pi = np.concatenate([rng.random(n - 40), np.zeros(20), np.ones(20)])
+    xi = np.where(rng.random(n) < 0.2, 0.0, rng.random(n))
+    grad_mu, grad_var = rng.normal(size=n), rng.normal(size=n)
+    spread = np.empty(n)
+    mu, var, keep = sas_moments(m, pi, xi, var_per_keep=spread)
+    assert_allclose(mu, m * (1 - pi), rtol=1e-14)
+    assert_allclose(var, (1 - pi) * (xi + pi * m**2), rtol=1e-14)
+    assert_allclose(spread, xi + pi * m**2, rtol=1e-14)
+    out = (np.empty(n), np.empty(n), np.empty(n))
+    grad_m, grad_pi, grad_xi = sas_param_grads(
+        grad_mu, grad_var, m, pi, mu, keep, spread, out=out
+    )
+    assert_allclose(grad_m, (1 - pi) * (grad_mu + 2 * pi * m * grad_var), atol=1e-14)
+    expected_pi = -m * grad_mu + ((1 - 2 * pi) * m**2 - xi) * grad_var
+    assert_allclose(grad_pi, expected_pi, rtol=1e-12, atol=1e-14)
+    assert_allclose(grad_xi, (1 - pi) * grad_var, atol=1e-15)
 
 
 def test_param_vector_layout_round_trips():
