@@ -187,6 +187,17 @@ def layer_forward(U, U_sq, mu, var, intercept, noise, V, gain, scratch):
     return V
 
 
+def _row_max(z):
+    """Maximum of each row, shape ``(n, 1)``."""
+    if z.shape[1] > 16:
+        return z.max(axis=1, keepdims=True)
+    # NumPy reduces short rows slowly; a pass per column is faster for few
+    out = z[:, :1].copy()
+    for column in range(1, z.shape[1]):
+        np.maximum(out, z[:, column : column + 1], out=out)
+    return out
+
+
 def softmax_cross_entropy(z, y, sample_weight, delta):
     """Mean cross-entropy of logits ``z`` for class indices ``y``.
 
@@ -195,11 +206,13 @@ def softmax_cross_entropy(z, y, sample_weight, delta):
     """
     n = z.shape[0]
     rows = np.arange(n)
-    z -= z.max(axis=1, keepdims=True)
+    z -= _row_max(z)
     np.exp(z, out=delta)
-    norm = delta.sum(axis=1, keepdims=True)
-    log_lik = z[rows, y] - np.log(norm[:, 0])
-    delta /= norm
+    # row sums as a matrix-vector product: faster than a reduction of short rows
+    norm = delta @ np.ones(delta.shape[1], dtype=delta.dtype)
+    log_lik = z[rows, y]
+    log_lik -= np.log(norm)
+    delta /= norm[:, None]
     delta[rows, y] -= 1
     if sample_weight is None:
         delta *= 1.0 / n
