@@ -543,7 +543,7 @@ def forward(X, mus, intercepts, variances=None, rng=None, scaled=True):
         if intercepts is not None:
             z += intercepts[layer]
         if layer < n_layers - 1:
-            np.maximum(z, 0, out=z)
+            np.clip(z, 0, np.inf, out=z)  # ReLU; faster than np.maximum
         H = z
     return H
 
@@ -568,7 +568,7 @@ def forward_mc(X, mus, variances, intercepts, n_passes, rng):
     z += G
     if len(mus) == 1:
         return z
-    H = np.maximum(z, 0, out=z).reshape(n_passes * n, -1)
+    H = np.clip(z, 0, np.inf, out=z).reshape(n_passes * n, -1)
     rest = intercepts[1:] if intercepts is not None else None
     return forward(H, mus[1:], rest, variances[1:], rng).reshape(n_passes, n, -1)
 
