@@ -132,11 +132,12 @@ class Workspace:
         self.mu_flat, self.var_flat, self.keep_flat = flat[0], flat[1], flat[2]
         self.var_per_keep_flat = flat[3]
         self.grad_mu_flat, self.grad_var_flat, self.tmp_flat = flat[4], flat[5], flat[6]
+        # both gradients wrt the moments, contiguous: scratch once they are used
+        self.grad_moments_flat = flat[4:6].reshape(-1)
         self.mu = _split(self.mu_flat, shapes)
         self.var = _split(self.var_flat, shapes)
         self.grad_mu = _split(self.grad_mu_flat, shapes)
         self.grad_var = _split(self.grad_var_flat, shapes)
-        self.penalty_tmp = np.empty(2 * n_conn, dtype=dtype)
 
 
 def _matmul(a, b, out):
@@ -443,10 +444,10 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             tmp=ws.tmp_flat,
         )
         penalized, grad_penalized = params.penalized, grads.penalized
-        tmp = ws.penalty_tmp
     else:
         penalized, grad_penalized = params.slab_mean_flat, grads.slab_mean_flat
-        tmp = ws.penalty_tmp[: penalized.size]
+    # the gradients wrt the moments are spent (or unused) by now
+    tmp = ws.grad_moments_flat[: penalized.size]
     if alpha:
         weight = n if sample_weight is None else float(sample_weight.sum())
         np.multiply(penalized, alpha / weight, out=tmp)

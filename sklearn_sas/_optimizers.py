@@ -68,7 +68,6 @@ class SGDOptimizer(BaseOptimizer):
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = np.zeros_like(params)
-        self._tmp = np.empty_like(params)
 
     def iteration_ends(self, time_step):
         if self.lr_schedule == "invscaling":
@@ -89,13 +88,13 @@ class SGDOptimizer(BaseOptimizer):
         return False
 
     def update_params(self, params, grads):
-        """Take one step on ``params`` in place."""
-        scaled_grad = np.multiply(grads, self.learning_rate, out=self._tmp)
+        """Take one step on ``params`` in place; ``grads`` is overwritten."""
+        scaled_grad = np.multiply(grads, self.learning_rate, out=grads)
         self.velocity *= self.momentum
         self.velocity -= scaled_grad
         if self.nesterov:
             params -= scaled_grad
-            params += np.multiply(self.velocity, self.momentum, out=self._tmp)
+            params += np.multiply(self.velocity, self.momentum, out=grads)
         else:
             params += self.velocity
 
@@ -128,7 +127,6 @@ class AdamOptimizer(BaseOptimizer):
         self.t = 0
         self.scaled_first_moment = np.zeros_like(params)
         self.scaled_second_moment = np.zeros_like(params)
-        self._tmp = np.empty_like(params)
 
     @property
     def first_moment(self):
@@ -141,9 +139,11 @@ class AdamOptimizer(BaseOptimizer):
         return self.scaled_second_moment * (1 - self.beta_2)
 
     def update_params(self, params, grads):
-        """Take one step on ``params`` in place."""
+        """Take one step on ``params`` in place; ``grads`` is overwritten."""
         self.t += 1
-        tmp = self._tmp
+        # the gradient is spent once squared, so its buffer is the scratch:
+        # one array less for the caches to hold
+        tmp = grads
         # m_t / (1 - b1) = b1 m_{t-1} / (1 - b1) + g, and alike for v_t
         first, second = self.scaled_first_moment, self.scaled_second_moment
         first *= self.beta_1

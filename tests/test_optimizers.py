@@ -25,7 +25,7 @@ def test_adam_steps_follow_the_formula():
     first, second = np.zeros(7), np.zeros(7)
     opt = AdamOptimizer(params, lr, b1, b2, eps)
     for t, g in enumerate(_grads(4), start=1):
-        opt.update_params(params, g)
+        opt.update_params(params, g.copy())  # the buffer is scratch
         first = b1 * first + (1 - b1) * g
         second = b2 * second + (1 - b2) * g**2
         lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
@@ -42,7 +42,7 @@ def test_sgd_steps_follow_the_formula(nesterov):
     velocity = np.zeros(7)
     opt = SGDOptimizer(params, lr, "constant", mom, nesterov)
     for g in _grads(4, seed=1):
-        opt.update_params(params, g)
+        opt.update_params(params, g.copy())  # the buffer is scratch
         velocity = mom * velocity - lr * g
         expected += mom * velocity - lr * g if nesterov else velocity
         assert_allclose(params, expected, rtol=1e-14, atol=1e-15)
@@ -59,7 +59,7 @@ def test_steps_equal_scikit_learn_optimizers(solver):
         ours = SGDOptimizer(ours_params, 0.05, "invscaling", 0.9, True, 0.5)
         theirs = SklearnSGD([theirs_params], 0.05, "invscaling", 0.9, True, 0.5)
     for t, g in enumerate(_grads(5, seed=2)):
-        ours.update_params(ours_params, g)
+        ours.update_params(ours_params, g.copy())
         theirs.update_params([theirs_params], [g])
         ours.iteration_ends(t * 10)
         theirs.iteration_ends(t * 10)
