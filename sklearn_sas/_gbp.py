@@ -125,6 +125,7 @@ class Workspace:
         self.q = per_layer(widths)
         self.back_tmp = per_layer(layer_units[1:-1])
         self.intercepts = [np.empty(c, dtype=dtype) for c in widths]
+        self.ones = np.ones(batch_size, dtype=dtype)
         self.X = np.empty((batch_size, layer_units[0]), dtype=dtype)
         self.X_sq = np.empty_like(self.X)
         shapes = list(pairwise(layer_units))
@@ -224,7 +225,7 @@ def softmax_cross_entropy(z, y, sample_weight, delta):
 
 
 def layer_backward(
-    U, U_sq, mu, var, E, gain, q, grad_mu, grad_var, grad_b, scales, E_in, tmp
+    U, U_sq, mu, var, E, gain, q, grad_mu, grad_var, grad_b, scales, E_in, tmp, ones
 ):
     """Gradients of one layer from ``dL/dz = e E``.
 
@@ -234,12 +235,14 @@ def layer_backward(
     (2 D)``), and ``grad_b = e sum(E)``. When ``E_in`` is given it receives
     ``E mu.T + U (q var.T)``, which is ``dL/dH`` of the input up to the factor
     ``e / sqrt(N)``; the caller applies the derivative of the ReLU below.
+    ``ones`` holds at least as many ones as ``E`` has rows.
     """
     a, e = scales
     _matmul(U.T, E, out=grad_mu)
     grad_mu *= a * e
     if grad_b is not None:
-        np.sum(E, axis=0, out=grad_b)
+        # column sums as a vector-matrix product: faster than np.sum(axis=0)
+        np.matmul(ones[: E.shape[0]], E, out=grad_b)
         grad_b *= e
     if var is not None:
         np.multiply(E, gain, out=q)
@@ -424,6 +427,7 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             (a_scales[layer], e),
             E_in,
             ws.back_tmp[layer - 1][:n] if layer else None,
+            ws.ones,
         )
         if E_in is not None:
             E_in *= ws.relu_masks[layer - 1][:n]
