@@ -95,6 +95,31 @@ def test_gradient_matches_finite_differences(where):
     assert rel < 1e-6
 
 
+@pytest.mark.parametrize("spike_slab", [True, False])
+def test_carried_scales_give_the_same_gradient_wherever_applied(
+    monkeypatch, spike_slab
+):
+    # eight hidden layers of fan-in 40 take the carried 1 / sqrt(N) factors
+    # below the threshold where they are applied, forward and backward
+    from sklearn_sas import _gbp
+
+    layer_units = [40] * 9 + [3]
+    assert (40**-0.5) ** 8 < _gbp._MIN_CARRIED_SCALE < (40**-0.5) ** 7
+    params, X, y, noise, rng = _network(layer_units, 6, seed=4)
+    params.spike_flat[:] = rng.uniform(0, 0.5, params.n_connections)
+    for b in params.intercepts:
+        b[:] = 0.5
+    results = {}
+    for threshold in (0.0, _gbp._MIN_CARRIED_SCALE, 2.0):
+        monkeypatch.setattr(_gbp, "_MIN_CARRIED_SCALE", threshold)
+        results[threshold] = _loss(params, X, y, noise, alpha=0.1, spike_slab=spike_slab)
+    (loss, grads), *others = results.values()
+    assert np.linalg.norm(grads.slab_means[0]) > 0
+    for other_loss, other_grads in others:
+        assert_allclose(other_loss, loss, rtol=1e-12)
+        assert_allclose(other_grads.flat, grads.flat, rtol=1e-9, atol=1e-14)
+
+
 def _plain_backprop_step(weights, X, y, lr, n_classes):
     """SGD step of an ordinary ReLU MLP with ``z = h @ W / sqrt(N)``."""
     activations = [X]
