@@ -397,7 +397,8 @@ def test_binary_target(digits):
     X, y = digits
     mask = y < 2
     X, y = X[mask], y[mask]
-    est = _fit(SaSMLPClassifier(**SMALL), X, y)
+    # 5 epochs leave about a quarter of the seeds below 0.9 on 0 vs 1
+    est = _fit(SaSMLPClassifier(**{**SMALL, "max_iter": 20}), X, y)
     assert est.n_outputs_ == 2
     np.testing.assert_array_equal(est.classes_, [0, 1])
     proba = est.predict_proba(X)
