@@ -178,11 +178,13 @@ def layer_forward(U, U_sq, mu, var, intercept, noise, V, gain, scratch):
         np.sqrt(R, out=R)
         np.multiply(noise, R, out=scratch)
         V += scratch
-        # no variance reaches a unit whose R is 0: its noise has no gradient
-        zero_width = (R == 0) if not R.min() > 0 else None
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if R.min() > 0:
             np.divide(noise, R, out=gain)
-        if zero_width is not None:
+        else:
+            # no variance reaches a unit whose R is 0: its noise has no gradient
+            zero_width = R == 0
+            R[zero_width] = 1
+            np.divide(noise, R, out=gain)
             gain[zero_width] = 0
     if intercept is not None:
         V += intercept

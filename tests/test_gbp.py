@@ -95,6 +95,41 @@ def test_gradient_matches_finite_differences(where):
     assert rel < 1e-6
 
 
+def test_unit_without_variance_has_no_noise_gradient():
+    # one hidden unit of the second layer gets no variance (pi = xi = 0 on
+    # all its incoming connections): its D is 0, Q must be 0 there, and every
+    # other derivative is still exact
+    layer_units = [5, 4, 3, 3]
+    params, X, y, noise, rng = _network(layer_units, 7, seed=6)
+    params.spike_flat[:] = rng.uniform(0.1, 0.9, params.n_connections)
+    params.spike_probs[1][:, 2] = 0.0
+    params.slab_vars[1][:, 2] = 0.0
+    for b in params.intercepts:
+        b[:] = 1.0
+    loss, grads = _loss(params, X, y, noise)
+    assert np.isfinite(loss) and np.all(np.isfinite(grads.flat))
+    assert_array_equal(grads.slab_vars[1][:, 2], 0.0)
+    # sqrt(var) has a one-sided derivative at var = 0: no finite differences
+    # for that unit's pi and xi
+    kink = np.zeros(params.flat.shape, dtype=bool)
+    kink_view = ParamVector(layer_units, True, np.float64, kink)
+    kink_view.spike_probs[1][:, 2] = True
+    kink_view.slab_vars[1][:, 2] = True
+    numeric = np.empty_like(params.flat)
+    for i in np.flatnonzero(~kink):
+        saved = params.flat[i]
+        params.flat[i] = saved + 1e-6
+        up, _ = _loss(params, X, y, noise)
+        params.flat[i] = saved - 1e-6
+        down, _ = _loss(params, X, y, noise)
+        params.flat[i] = saved
+        numeric[i] = (up - down) / 2e-6
+    rel = np.linalg.norm(grads.flat[~kink] - numeric[~kink]) / np.linalg.norm(
+        numeric[~kink]
+    )
+    assert rel < 1e-6
+
+
 @pytest.mark.parametrize("spike_slab", [True, False])
 def test_carried_scales_give_the_same_gradient_wherever_applied(
     monkeypatch, spike_slab
