@@ -159,9 +159,7 @@ def measure_matmul(quick, previous=None):
         flops = 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
         shapes[label] = [flops, best_rate(a, b, min_time)[1], 1]
     n = 1000 if quick else 2000
-    rng = np.random.default_rng(SEED)
-    A = rng.random((n, n), dtype=np.float32)
-    B = rng.random((n, n), dtype=np.float32)
+    A, B = square_operands(n)
     square = (n, 2.0 * n**3, best_rate(A, B, 0.3 if quick else 2.0, max_reps=50)[1])
     if previous is not None:
         for label, entry in previous[0].items():
@@ -170,12 +168,16 @@ def measure_matmul(quick, previous=None):
     return shapes, square
 
 
+def square_operands(n):
+    """Two random float32 ``(n, n)`` matrices, the same in every call."""
+    rng = np.random.default_rng(SEED)
+    return rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
+
+
 def square_product(n):
     """``(fn, flops)``: one float32 ``(n, n) @ (n, n)`` product into a
     preallocated output, the reference timed within every round."""
-    rng = np.random.default_rng(SEED)
-    A = rng.random((n, n), dtype=np.float32)
-    B = rng.random((n, n), dtype=np.float32)
+    A, B = square_operands(n)
     out = np.empty((n, n), dtype=np.float32)
 
     def fn():

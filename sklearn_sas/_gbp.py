@@ -234,10 +234,10 @@ def layer_backward(
     With the layer as in :func:`layer_forward` and ``scales = (a, e)``, the
     paper's gradients are ``grad_mu = a e U.T E``, ``grad_var = (a e / 2)
     (U^2).T q`` with ``q = E eps / R`` (``= 2 a Q / e`` for the paper's
-    ``Q = delta eps / (2 D)``), and ``grad_b = e sum(E)``. When ``E_in`` is given it receives
-    ``E mu.T + U (q var.T)``, which is ``dL/dH`` of the input up to the factor
-    ``e / sqrt(N)``; the caller applies the derivative of the ReLU below.
-    ``ones`` holds at least as many ones as ``E`` has rows.
+    ``Q = delta eps / (2 D)``), and ``grad_b = e sum(E)``. When ``E_in`` is
+    given it receives ``E mu.T + U (q var.T)``, which is ``dL/dH`` of the
+    input up to the factor ``e / sqrt(N)``; the caller applies the derivative
+    of the ReLU below. ``ones`` holds at least as many ones as ``E`` has rows.
     """
     a, e = scales
     _matmul(U.T, E, out=grad_mu)

@@ -147,7 +147,9 @@ def test_carried_scales_give_the_same_gradient_wherever_applied(
     results = {}
     for threshold in (0.0, _gbp._MIN_CARRIED_SCALE, 2.0):
         monkeypatch.setattr(_gbp, "_MIN_CARRIED_SCALE", threshold)
-        results[threshold] = _loss(params, X, y, noise, alpha=0.1, spike_slab=spike_slab)
+        results[threshold] = _loss(
+            params, X, y, noise, alpha=0.1, spike_slab=spike_slab
+        )
     (loss, grads), *others = results.values()
     assert np.linalg.norm(grads.slab_means[0]) > 0
     for other_loss, other_grads in others:
