@@ -41,12 +41,17 @@ def time_calls(fn, repeats, warmup=1):
     return times
 
 
-def time_round_robin(systems, repeats, warmup, clock=time.perf_counter):
+def time_round_robin(
+    systems, repeats, warmup, clock=time.perf_counter, isolate=(), pause=0.0
+):
     """Time ``repeats`` calls of every (label, key) function of ``systems``, a
     list of ``(label, {key: fn})``, one call of each in turn per round, so
     that a change of background load on the machine hits all of them alike.
     ``clock`` is wall time by default; ``time.process_time`` gives the CPU
-    time of this process instead. Returns {label: {key: [s]}}."""
+    time of this process instead. Calls of the labels in ``isolate`` are
+    preceded and followed by ``pause`` seconds of sleep (untimed), so that
+    another thread pool, which spins for a while after its last task, is idle
+    when they start and they leave none spinning. Returns {label: {key: [s]}}."""
     jobs = [(label, b, fn) for label, fns in systems for b, fn in fns.items()]
     for _ in range(warmup):
         for _, _, fn in jobs:
@@ -55,9 +60,13 @@ def time_round_robin(systems, repeats, warmup, clock=time.perf_counter):
     gc.collect()
     for _ in range(repeats):
         for label, b, fn in jobs:
+            if label in isolate:
+                time.sleep(pause)
             t0 = clock()
             fn()
             times[label][b].append(clock() - t0)
+            if label in isolate:
+                time.sleep(pause)
     return times
 
 

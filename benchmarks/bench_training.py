@@ -64,6 +64,7 @@ SEED = 0
 REFERENCE = "square product (reference)"
 FIT_EPOCHS = 5
 FIT_LABEL = f"gBP float32, estimator fit ({FIT_EPOCHS} epochs)"
+TORCH_PAUSE = 0.2  # s of sleep around each PyTorch epoch, see time_round_robin
 
 
 # --------------------------------------------------------------------- FLOPs
@@ -571,48 +572,47 @@ def main(argv=None):
         ("backprop core (pi=xi=0), float32", core_epochs(X, y, "float32", False), bp_f),
         ("backprop core (pi=xi=0), float64", core_epochs(X, y, "float64", False), bp_f),
     ]
-    reference_fn, reference_flops = square_product(1000 if args.quick else 2000)
-    reference_fn()  # warm-up
-    t0 = time.perf_counter()
-    numpy_meter = cpu_meter()
-    times = time_round_robin(
-        [(lab, fns) for lab, fns, _ in numpy_systems]
-        + [(REFERENCE, {"square": reference_fn})],
-        repeats,
-        0,
-    )
-    reference_s = times.pop(REFERENCE)["square"]
-    for b in BATCHES:
-        times[FIT_LABEL][b] = [t / FIT_EPOCHS for t in times[FIT_LABEL][b]]
-    numpy_other = other_cpu(numpy_meter)
-    print(
-        f"  timed the NumPy systems in {time.perf_counter() - t0:.1f} s",
-        file=sys.stderr,
-    )
-    results = [(lab, times[lab], flops) for lab, _, flops in numpy_systems]
-    del numpy_systems
-
-    torch_note = torch_other = None
+    torch_label = "gBP PyTorch autograd, float32"
+    torch_systems, torch_note = [], None
     if args.no_torch:
         torch_note = "PyTorch row skipped (--no-torch)"
     elif importlib.util.find_spec("torch") is None:
         torch_note = "PyTorch row skipped: `import torch` is not available"
     else:
-        label = "gBP PyTorch autograd, float32"
         try:
             fns, torch = torch_epochs(X, y)
-            torch_meter = cpu_meter()
-            times = time_round_robin([(label, fns)], repeats, 0)
-            torch_other = other_cpu(torch_meter)
-            results.append((label, times[label], gbp_f))
+            torch_systems = [(torch_label, fns)]
             torch_note = (
                 f"PyTorch {torch.__version__}, CPU, "
-                f"torch.set_num_threads({torch.get_num_threads()}); timed "
-                "after the NumPy rows (its thread pool is not interleaved "
-                "with OpenBLAS's)"
+                f"torch.set_num_threads({torch.get_num_threads()}); timed in the "
+                f"same rounds, with {TORCH_PAUSE:g} s pauses before and after each "
+                "of its epochs (either thread pool spins for a while after its "
+                "last call and slows the other)"
             )
         except Exception as exc:  # noqa: BLE001 - any failure only skips the row
             torch_note = f"PyTorch row skipped: {type(exc).__name__}: {exc}"
+    reference_fn, reference_flops = square_product(1000 if args.quick else 2000)
+    reference_fn()  # warm-up
+    t0 = time.perf_counter()
+    timing_meter = cpu_meter()
+    times = time_round_robin(
+        [(lab, fns) for lab, fns, _ in numpy_systems]
+        + [(REFERENCE, {"square": reference_fn})]
+        + torch_systems,
+        repeats,
+        0,
+        isolate={torch_label},
+        pause=TORCH_PAUSE,
+    )
+    timing_other = other_cpu(timing_meter)
+    reference_s = times.pop(REFERENCE)["square"]
+    for b in BATCHES:
+        times[FIT_LABEL][b] = [t / FIT_EPOCHS for t in times[FIT_LABEL][b]]
+    print(f"  timed the systems in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    results = [(lab, times[lab], flops) for lab, _, flops in numpy_systems]
+    if torch_systems:
+        results.append((torch_label, times[torch_label], gbp_f))
+    del numpy_systems, torch_systems
     load_after = os.getloadavg()
 
     # ---- matmul rate, measured before and after the systems: the best counts
@@ -693,7 +693,7 @@ def main(argv=None):
         f"against the large square float32 rate ({square_rate:.1f} GFLOP/s)"
     )
     print_table(header, table)
-    print("  NumPy rows timed round-robin (one epoch of each system per round).")
+    print("  Systems timed round-robin (one epoch of each system per round).")
     if torch_note:
         print(f"  {torch_note}")
     print(
@@ -704,10 +704,9 @@ def main(argv=None):
         + f" on {os.cpu_count()} CPUs"
     )
     print(
-        f"  CPU used by other processes while timing: NumPy rows "
-        f"{fmt_cores(numpy_other)}, PyTorch row {fmt_cores(torch_other)}, whole "
-        f"run {fmt_cores(other_cpu(meter))} (anything above ~0.05 skews the "
-        "figures: 2-thread BLAS calls stall when a core is taken)"
+        f"  CPU used by other processes while timing: {fmt_cores(timing_other)}, "
+        f"whole run {fmt_cores(other_cpu(meter))} (anything above ~0.05 skews "
+        "the figures: 2-thread BLAS calls stall when a core is taken)"
     )
     print()
     print("Spread (min / median / max ms per epoch)")
