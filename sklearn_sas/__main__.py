@@ -229,7 +229,7 @@ def demo(args):
     print(f"{'MLPClassifier (backprop)':<40}"
           f"{mlp.score(X_test, y_test):>14.4f}{mlp_seconds:>9.1f}s")
 
-    print("\ncredit per layer (VIP: always present and deterministic; "
+    print("\ncredit per layer (VIP: always present, fixed non-zero weight; "
           "UIP: always absent, prunable)")
     print(credit_assignment(sas))
 

@@ -147,7 +147,7 @@ def _log_normal_at_zero(m, xi):
     return np.where(xi > 0, log_density, np.where(m == 0, np.inf, -np.inf))
 
 
-def _entropy(m, pi, xi, slab_term, xi_tol):
+def _entropy(m, pi, xi, slab_term, xi_tol, m_tol):
     """Combine the spike term with the slab term and the degenerate cases."""
     m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,12 +161,12 @@ def _entropy(m, pi, xi, slab_term, xi_tol):
         )
     point_mass = xi <= xi_tol
     entropy = np.where(point_mass, binary, entropy)
-    # a deterministic weight (pi = 1, or xi ~ 0 with pi = 0 or m = 0) has none
-    deterministic = (pi >= 1) | (point_mass & ((pi <= 0) | (m == 0)))
+    # a deterministic weight (pi = 1, or xi ~ 0 with pi = 0 or m ~ 0) has none
+    deterministic = (pi >= 1) | (point_mass & ((pi <= 0) | (np.abs(m) <= m_tol)))
     return np.where(deterministic, 0.0, entropy)
 
 
-def sas_entropy(m, pi, xi, *, xi_tol=1e-8):
+def sas_entropy(m, pi, xi, *, xi_tol=1e-8, m_tol=1e-6):
     """Entropy of each connection's spike-and-slab distribution, closed form.
 
     The exact expectation of the paper's Monte-Carlo estimator (Eq. 8)::
@@ -175,8 +175,8 @@ def sas_entropy(m, pi, xi, *, xi_tol=1e-8):
             + (1 - pi) / 2 ln(2 pi e xi)
 
     with the paper's degenerate cases: ``pi = 1`` gives 0; ``xi <= xi_tol``
-    gives 0 when ``pi = 0`` or ``m = 0`` (a deterministic weight) and the
-    binary entropy ``-pi ln pi - (1 - pi) ln(1 - pi)`` otherwise.
+    gives 0 when ``pi = 0`` or ``|m| <= m_tol`` (a deterministic weight) and
+    the binary entropy ``-pi ln pi - (1 - pi) ln(1 - pi)`` otherwise.
 
     Parameters
     ----------
@@ -184,6 +184,8 @@ def sas_entropy(m, pi, xi, *, xi_tol=1e-8):
         Slab means, spike probabilities and slab variances.
     xi_tol : float, default=1e-8
         Slab variances at or below it count as zero.
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero.
 
     Returns
     -------
@@ -201,10 +203,10 @@ def sas_entropy(m, pi, xi, *, xi_tol=1e-8):
     def slab_term(log_keep, xi):
         return -log_keep + 0.5 * np.log(2 * np.pi * np.e * xi)
 
-    return _entropy(m, pi, xi, slab_term, xi_tol)
+    return _entropy(m, pi, xi, slab_term, xi_tol, m_tol)
 
 
-def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8):
+def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8, m_tol=1e-6):
     """Entropy of each connection by the paper's Monte-Carlo estimator (Eq. 8).
 
     ``S = -pi ln[pi + (1 - pi) N(0 | m, xi)]
@@ -220,6 +222,7 @@ def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8):
         Number of draws ``B`` per connection.
     rng : numpy.random.Generator
     xi_tol : float, default=1e-8
+    m_tol : float, default=1e-6
 
     Returns
     -------
@@ -234,28 +237,54 @@ def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8):
         mean_log_normal = -0.5 * np.log(2 * np.pi) - 0.5 * mean_square
         return -(log_keep + mean_log_normal - 0.5 * np.log(xi))
 
-    return _entropy(m, pi, xi, slab_term, xi_tol)
+    return _entropy(m, pi, xi, slab_term, xi_tol, m_tol)
 
 
-def credit_masks(pi, xi, *, pi_tol=1e-6, xi_tol=1e-8):
+def credit_masks(m, pi, xi, *, pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=False):
     """Split connections into very important, unimportant and variable.
+
+    ``pi delta(w) + (1 - pi) Normal(w | m, xi)`` is the point mass
+    ``delta(w)`` whatever ``pi`` is when ``xi = 0`` and ``m = 0``: such a
+    connection is always absent, like one with ``pi = 1``. Li & Huang's
+    definition, with this degenerate case made explicit:
+
+    - very important (VIP): ``pi <= pi_tol``, ``xi <= xi_tol`` and
+      ``|m| > m_tol``, a deterministic non-zero weight, always present;
+    - unimportant (UIP): ``pi >= 1 - pi_tol``, or ``xi <= xi_tol`` and
+      ``|m| <= m_tol``, always absent (prunable);
+    - variable: everything else.
 
     Parameters
     ----------
-    pi, xi : ndarray
-        Spike probabilities and slab variances.
-    pi_tol, xi_tol : float
-        Tolerances of the classes.
+    m, pi, xi : ndarray of the same shape
+        Slab means, spike probabilities and slab variances.
+    pi_tol, xi_tol, m_tol : float
+        Tolerances: ``pi`` within ``pi_tol`` of 0 or 1, ``xi`` at most
+        ``xi_tol`` and ``|m|`` at most ``m_tol`` count as exactly so.
+    strict_paper : bool, default=False
+        The paper's literal rule instead: VIP is ``pi <= pi_tol`` and
+        ``xi <= xi_tol`` (whatever ``m``), UIP ``pi >= 1 - pi_tol``.
 
     Returns
     -------
-    vip : ndarray of bool
-        ``pi <= pi_tol`` and ``xi <= xi_tol``: always present, deterministic.
-    uip : ndarray of bool
-        ``pi >= 1 - pi_tol``: always absent, prunable.
-    variable : ndarray of bool
-        Everything else.
+    vip, uip, variable : ndarray of bool
+        Disjoint masks covering every connection.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sas._sas import credit_masks
+    >>> m, pi, xi = np.array([0.5, 0.0, 0.5]), np.zeros(3), np.array([0.0, 0.0, 0.1])
+    >>> [mask.tolist() for mask in credit_masks(m, pi, xi)]
+    [[True, False, False], [False, True, False], [False, False, True]]
+    >>> [mask.tolist() for mask in credit_masks(m, pi, xi, strict_paper=True)]
+    [[True, True, False], [False, False, False], [False, False, True]]
     """
-    vip = (pi <= pi_tol) & (xi <= xi_tol)
     uip = pi >= 1 - pi_tol
+    deterministic = xi <= xi_tol
+    vip = (pi <= pi_tol) & deterministic
+    if not strict_paper:
+        zero_point_mass = deterministic & (np.abs(m) <= m_tol)
+        uip |= zero_point_mass
+        vip &= ~zero_point_mass
     return vip, uip, ~(vip | uip)

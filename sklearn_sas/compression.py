@@ -2,7 +2,8 @@
 sparse inference.
 
 A fitted :class:`SaSMLPClassifier` says which connections a deployed
-network can drop: an unimportant connection (``pi = 1``) is never present.
+network can drop: an unimportant connection (``pi = 1``, or a slab that is
+the point mass at zero) is never present.
 :func:`pruning_masks` turns the distribution into keep-masks by one of
 several rules, :func:`export_masks` / :func:`load_masks` store them for other
 frameworks (PyTorch's ``torch.nn.utils.prune.custom_from_mask`` included),
@@ -25,6 +26,7 @@ from sklearn.utils._param_validation import (
 )
 
 from ._sampled import ConcreteNetwork
+from ._sas import credit_masks
 from ._utils import fitted_distribution
 
 __all__ = [
@@ -53,7 +55,7 @@ class PruningMasks(list):
     ----------
     info : dict
         ``rule`` and its parameters (``threshold``, ``sparsity``, ``scope``,
-        ``score``, ``pi_tol``), where known.
+        ``score``, ``pi_tol``, ``xi_tol``, ``m_tol``), where known.
     """
 
     def __init__(self, masks, info=None):
@@ -123,6 +125,8 @@ def _keep_best(scores, n_drop):
         "scope": [StrOptions({"global", "layer"})],
         "score": [StrOptions({"magnitude", "snr", "spike"})],
         "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
+        "xi_tol": [Interval(Real, 0, None, closed="left")],
+        "m_tol": [Interval(Real, 0, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -135,6 +139,8 @@ def pruning_masks(
     scope="global",
     score="magnitude",
     pi_tol=1e-6,
+    xi_tol=1e-8,
+    m_tol=1e-6,
 ):
     """Keep-masks of the connections of a fitted spike-and-slab network.
 
@@ -144,8 +150,11 @@ def pruning_masks(
         A fitted spike-and-slab network.
 
     rule : {"uip", "map", "threshold", "sparsity"}, default="uip"
-        - ``"uip"``: drop the unimportant connections, ``pi >= 1 - pi_tol``
-          (never present in any sampled network);
+        - ``"uip"``: drop the unimportant connections, never present in any
+          sampled network: ``pi >= 1 - pi_tol``, or ``xi <= xi_tol`` and
+          ``|m| <= m_tol`` (a weight that is always zero, whatever ``pi``),
+          the UIP class of
+          :func:`~sklearn_sas.inspection.credit_assignment`;
         - ``"map"``: keep ``pi < 0.5``, the most probable sub-network;
         - ``"threshold"``: keep ``pi < threshold``;
         - ``"sparsity"``: drop exactly the fraction ``sparsity`` of the
@@ -171,7 +180,14 @@ def pruning_masks(
         ``pi = 0`` for most connections.
 
     pi_tol : float, default=1e-6
-        Tolerance of ``rule="uip"``.
+        Tolerance of ``rule="uip"`` on the spike probability, in [0, 0.5).
+
+    xi_tol : float, default=1e-8
+        Slab variances at or below it count as zero for ``rule="uip"``.
+
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero for
+        ``rule="uip"``.
 
     Returns
     -------
@@ -190,10 +206,13 @@ def pruning_masks(
     >>> round(masks.sparsity, 3)
     0.9
     """
-    _, spike_probs, _ = fitted_distribution(estimator)
-    info = {"rule": rule, "pi_tol": pi_tol}
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
+    tolerances = {"pi_tol": pi_tol, "xi_tol": xi_tol, "m_tol": m_tol}
+    info = {"rule": rule, **tolerances}
     if rule == "uip":
-        masks = [pi < 1 - pi_tol for pi in spike_probs]
+        layers = zip(slab_means, spike_probs, slab_vars)
+        # credit_masks returns (vip, uip, variable): keep all but the UIP
+        masks = [~credit_masks(m, pi, xi, **tolerances)[1] for m, pi, xi in layers]
     elif rule == "map":
         masks = [pi < 0.5 for pi in spike_probs]
     elif rule == "threshold":
@@ -462,7 +481,8 @@ def prune(estimator, **pruning):
         A fitted spike-and-slab network.
     **pruning : dict
         Options of :func:`pruning_masks` (``rule``, ``threshold``,
-        ``sparsity``, ``scope``, ``score``, ``pi_tol``).
+        ``sparsity``, ``scope``, ``score``, ``pi_tol``, ``xi_tol``,
+        ``m_tol``).
 
     Returns
     -------

@@ -1,5 +1,6 @@
 """Pruning masks, their export, and sparse inference."""
 
+import copy
 import json
 import pickle
 import warnings
@@ -35,9 +36,12 @@ def fitted(digits_split):
 
 def test_rules_follow_the_spike_probabilities(fitted):
     pis = fitted.spike_probs_
-    for mask, pi in zip(pruning_masks(fitted), pis):
+    for mask, m, pi, xi in zip(
+        pruning_masks(fitted), fitted.slab_means_, pis, fitted.slab_vars_
+    ):
         assert mask.dtype == bool and mask.shape == pi.shape
-        assert_array_equal(mask, pi < 1 - 1e-6)
+        zero_point_mass = (xi <= 1e-8) & (np.abs(m) <= 1e-6)
+        assert_array_equal(mask, (pi < 1 - 1e-6) & ~zero_point_mass)
     for mask, pi in zip(pruning_masks(fitted, rule="map"), pis):
         assert_array_equal(mask, pi < 0.5)
     for mask, pi in zip(pruning_masks(fitted, rule="threshold", threshold=0.2), pis):
@@ -60,8 +64,8 @@ def test_sparsity_rule_is_exact(fitted, sparsity, score):
     dropped = sum(int((~mask).sum()) for mask in masks)
     assert dropped == round(sparsity * total)
     assert masks.info == {
-        "rule": "sparsity", "pi_tol": 1e-6, "sparsity": sparsity,
-        "scope": "global", "score": score,
+        "rule": "sparsity", "pi_tol": 1e-6, "xi_tol": 1e-8, "m_tol": 1e-6,
+        "sparsity": sparsity, "scope": "global", "score": score,
     }  # fmt: skip
     per_layer = pruning_masks(fitted, rule="sparsity", sparsity=sparsity, scope="layer")
     for mask in per_layer:
@@ -84,6 +88,76 @@ def test_uip_pruning_keeps_the_accuracy(fitted, digits_split):
     pruned = prune(fitted, rule="uip")
     # UIP connections are never present: dropping them changes little
     assert abs(pruned.score(X_test, y_test) - fitted.score(X_test, y_test)) <= 0.01
+
+
+def _constructed(fitted, seed=0):
+    """A copy of ``fitted`` whose only UIP connections are known: every slab
+    variance positive, then per layer a set ``absent`` with ``pi = 1`` and a
+    disjoint set ``zero`` of deterministic zero weights (``xi = m = 0``, ``pi``
+    0 or in (0, 1))."""
+    clf = copy.deepcopy(fitted)
+    rng = np.random.default_rng(seed)
+    absent, zero = [], []
+    for m, pi, xi in zip(clf.slab_means_, clf.spike_probs_, clf.slab_vars_):
+        pi[pi >= 1 - 1e-6] = 0.5
+        xi[...] = np.maximum(xi, 1e-3)
+        which = rng.choice(3, size=pi.shape, p=[0.8, 0.1, 0.1])
+        absent.append(which == 1)
+        zero.append(which == 2)
+        pi[absent[-1]] = 1.0
+        pi[zero[-1]] = rng.choice([0.0, 0.3], size=int(zero[-1].sum()))
+        xi[zero[-1]] = 0.0
+        m[zero[-1]] = 0.0
+    return clf, absent, zero
+
+
+@pytest.mark.parametrize("inference", ["mean", "ensemble"])
+def test_uip_rule_drops_deterministic_zeros_without_changing_predictions(
+    fitted, digits_split, inference
+):
+    _, X_test, _, _ = digits_split
+    clf, absent, zero = _constructed(fitted)
+    clf.set_params(inference=inference, n_samples=5)
+    masks = pruning_masks(clf, rule="uip")
+    for mask, a, z, pi in zip(masks, absent, zero, clf.spike_probs_):
+        # deterministic zeros with pi = 0 and with 0 < pi < 1
+        assert (z & (pi == 0)).any() and (z & (pi > 0)).any()
+        assert_array_equal(mask, ~(a | z))
+    assert masks.info == {"rule": "uip", "pi_tol": 1e-6, "xi_tol": 1e-8, "m_tol": 1e-6}
+
+    # the dropped connections are never present: making them absent (pi = 1)
+    # leaves the network's predictions as they were
+    pruned = copy.deepcopy(clf)
+    for pi, mask in zip(pruned.spike_probs_, masks):
+        pi[~mask] = 1.0
+    assert_allclose(
+        pruned.predict_proba(X_test), clf.predict_proba(X_test), rtol=1e-5, atol=1e-7
+    )
+    if inference == "mean":
+        sparse = prune(clf, rule="uip")
+        assert_allclose(
+            sparse.predict_proba(X_test), clf.predict_proba(X_test), rtol=1e-4,
+            atol=1e-6,
+        )  # fmt: skip
+    # exact zeros are UIP at zero tolerances too
+    exact = pruning_masks(clf, rule="uip", xi_tol=0.0, m_tol=0.0)
+    for mask, a, z in zip(exact, absent, zero):
+        assert_array_equal(mask, ~(a | z))
+
+
+def test_uip_rule_tolerances(fitted):
+    clf, absent, zero = _constructed(fitted)
+    clf.slab_means_[0][zero[0]] = 1e-4
+    # a deterministic weight of 1e-4 is kept unless m_tol reaches it
+    assert_array_equal(pruning_masks(clf)[0], ~absent[0])
+    assert_array_equal(pruning_masks(clf, m_tol=1e-3)[0], ~(absent[0] | zero[0]))
+    clf.slab_means_[0][zero[0]] = 0.0
+    clf.slab_vars_[0][zero[0]] = 1e-6
+    assert_array_equal(pruning_masks(clf)[0], ~absent[0])
+    assert_array_equal(pruning_masks(clf, xi_tol=1e-5)[0], ~(absent[0] | zero[0]))
+    for name in ("xi_tol", "m_tol"):
+        with pytest.raises(ValueError, match=name):
+            pruning_masks(clf, **{name: -1.0})
 
 
 @pytest.mark.parametrize(

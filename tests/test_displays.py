@@ -341,3 +341,100 @@ def test_perturbation_display_on_given_ax_and_replot(clf, digits):
     assert len(ax2.collections) == 0
     assert all(band is None for band in disp.bands_.values())
     assert {line.get_linestyle() for line in ax2.get_lines()} == {"--"}
+
+
+# ------------------------------------------- credit tolerances pass through
+
+
+@pytest.fixture
+def zeroed(clf):
+    """``clf`` with 20 first-layer connections set to deterministic zeros
+    (pi = xi = m = 0): UIP, but VIP under the paper's literal rule."""
+    import copy
+
+    model = copy.deepcopy(clf)
+    for array in (model.spike_probs_, model.slab_vars_, model.slab_means_):
+        array[0][:5, :4] = 0.0
+    return model
+
+
+@pytest.mark.parametrize("strict_paper", [False, True])
+def test_layer_profile_display_passes_the_credit_rule(zeroed, strict_paper):
+    options = {"m_tol": 1e-6, "strict_paper": strict_paper}
+    expected = credit_assignment(zeroed, **options).summary()
+    disp = LayerProfileDisplay.from_estimator(
+        zeroed, quantities=("vip_fraction", "uip_fraction"), **options
+    )
+    assert disp.summaries == [expected]
+    several = LayerProfileDisplay.from_estimators(
+        [zeroed, zeroed], quantity="vip_fraction", **options
+    )
+    assert several.summaries == [expected, expected]
+    for line in (disp.lines_[0, 0], several.lines_[1, 0]):
+        np.testing.assert_array_equal(
+            line.get_ydata(), [row["vip_fraction"] for row in expected]
+        )
+
+
+def test_layer_profile_display_strict_paper_changes_the_plot(zeroed):
+    lines = {
+        strict: LayerProfileDisplay.from_estimator(
+            zeroed, quantities="vip_fraction", strict_paper=strict
+        ).lines_[0, 0]
+        for strict in (False, True)
+    }
+    default, strict = (np.asarray(lines[k].get_ydata()) for k in (False, True))
+    # the 20 deterministic zeros of the 64x8 layer count as VIP only for the paper
+    assert strict[0] - default[0] == pytest.approx(20 / 512)
+    np.testing.assert_array_equal(strict[1:], default[1:])
+    # m_tol moves every deterministic weight of magnitude up to it out of VIP
+    loose = LayerProfileDisplay.from_estimators(
+        [zeroed], quantity="vip_fraction", m_tol=1e6
+    )
+    np.testing.assert_array_equal(loose.lines_[0, 0].get_ydata(), 0.0)
+
+
+def test_entropy_display_passes_m_tol(zeroed):
+    # a point mass just off zero, present with probability 0.5
+    zeroed.spike_probs_[0][0, 0] = 0.5
+    zeroed.slab_means_[0][0, 0] = 1e-7
+    default = EntropyDisplay.from_estimator(zeroed, layers=0)
+    exact = EntropyDisplay.from_estimator(zeroed, layers=0, m_tol=0.0)
+    assert default.entropy[0][0, 0] == 0.0
+    assert exact.entropy[0][0, 0] == pytest.approx(np.log(2))
+    np.testing.assert_array_equal(
+        exact.entropy[0], connection_entropy(zeroed, m_tol=0.0)[0]
+    )
+
+
+def test_perturbation_display_passes_the_credit_rule(zeroed, digits):
+    X, y = digits
+    curves = {
+        strict: PerturbationDisplay.from_estimator(
+            zeroed, X, y, fractions=[1.0], kinds=("vip", "random_variable"),
+            n_networks=1, random_state=0, strict_paper=strict, m_tol=1e-6,
+        ).curves  # fmt: skip
+        for strict in (False, True)
+    }
+    for strict, kinds in curves.items():
+        n_vip = int(credit_assignment(zeroed, strict_paper=strict).vip_masks[0].sum())
+        assert kinds["vip"].n_perturbed[0] == n_vip
+    n_strict, n_default = (curves[k]["vip"].n_perturbed[0] for k in (True, False))
+    assert n_strict == n_default + 20
+
+
+def test_perturbation_display_random_variable_kind(clf, digits):
+    X, y = digits
+    disp = PerturbationDisplay.from_estimator(
+        clf, X, y, fractions=FRACTIONS, kinds=("vip", "random_variable"),
+        n_networks=2, random_state=0,
+    )  # fmt: skip
+    assert list(disp.lines_) == ["vip", "random_variable"]
+    assert _legend_texts(disp.ax_)[1] == "random variable turned off"
+    expected = perturbation_curve(
+        clf, X, y, fractions=FRACTIONS, kind="random_variable", n_networks=2,
+        random_state=0,
+    )  # fmt: skip
+    np.testing.assert_array_equal(
+        disp.curves["random_variable"].errors, expected.errors
+    )

@@ -8,7 +8,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from sklearn_sas import SaSMLPClassifier
+import sklearn_sas.inspection._perturbation as perturbation_module
+from sklearn_sas import SaSMLPClassifier, SampledNetwork
 from sklearn_sas._sas import sas_entropy, sas_entropy_mc
 from sklearn_sas.inspection import (
     connection_entropy,
@@ -120,18 +121,20 @@ def test_pure_slab_estimator_entropy(fitted):
 
 def test_credit_masks_partition_every_layer(fitted):
     credit = credit_assignment(fitted)
-    for vip, uip, var, pi, xi in zip(
+    for vip, uip, var, m, pi, xi in zip(
         credit.vip_masks,
         credit.uip_masks,
         credit.variable_masks,
+        fitted.slab_means_,
         fitted.spike_probs_,
         fitted.slab_vars_,
     ):
         assert vip.shape == uip.shape == var.shape == pi.shape
         total = vip.astype(int) + uip.astype(int) + var.astype(int)
         assert_array_equal(total, 1)
-        assert_array_equal(vip, (pi <= 1e-6) & (xi <= 1e-8))
-        assert_array_equal(uip, pi >= 1 - 1e-6)
+        zero_point_mass = (xi <= 1e-8) & (np.abs(m) <= 1e-6)
+        assert_array_equal(vip, (pi <= 1e-6) & (xi <= 1e-8) & ~zero_point_mass)
+        assert_array_equal(uip, (pi >= 1 - 1e-6) | zero_point_mass)
     # a trained network has connections of every kind
     assert sum(int(v.sum()) for v in credit.vip_masks) > 0
     assert sum(int(v.sum()) for v in credit.variable_masks) > 0
@@ -212,3 +215,181 @@ def test_perturbations_are_nested_and_monotone(fitted, digits_split):
     assert curve.fractions is not fractions and not np.shares_memory(
         curve.fractions, fractions
     )
+
+
+# ------------------------------------- constructed connections of each class
+
+
+@pytest.fixture(scope="module")
+def _small_cached(digits_split):
+    X_train, _, y_train, _ = digits_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return SaSMLPClassifier((16,), max_iter=5, random_state=0).fit(
+            X_train, y_train
+        )
+
+
+@pytest.fixture
+def small(_small_cached):
+    """A small fitted network (64x16, 16x10) whose arrays a test may set."""
+    return copy.deepcopy(_small_cached)
+
+
+def _set(clf, layer, index, *, m, pi, xi):
+    """Set ``(m, pi, xi)`` of the connections ``index`` of ``layer``."""
+    clf.slab_means_[layer][index] = m
+    clf.spike_probs_[layer][index] = pi
+    clf.slab_vars_[layer][index] = xi
+
+
+# row 0 of layer 0: deterministic zeros (pi = 0, then 0 < pi < 1), a
+# deterministic non-zero weight, and a point mass at 0.5 present with
+# probability 0.7
+ZERO, ZERO_SPIKED, VIP, BINARY = (0, 0), (0, 1), (0, 2), (0, 3)
+
+
+def _constructed(clf):
+    _set(clf, 0, ZERO, m=0.0, pi=0.0, xi=0.0)
+    _set(clf, 0, ZERO_SPIKED, m=0.0, pi=0.3, xi=0.0)
+    _set(clf, 0, VIP, m=0.5, pi=0.0, xi=0.0)
+    _set(clf, 0, BINARY, m=0.5, pi=0.3, xi=0.0)
+    return clf
+
+
+def test_deterministic_zero_is_uip_not_vip(small):
+    credit = credit_assignment(_constructed(small))
+    vip, uip, var = credit.vip_masks[0], credit.uip_masks[0], credit.variable_masks[0]
+    for index in (ZERO, ZERO_SPIKED):
+        assert uip[index] and not vip[index] and not var[index]
+    assert vip[VIP] and not uip[VIP]
+    assert var[BINARY]
+    rows = credit.summary()
+    assert rows[0]["n_uip"] == int(uip.sum())
+
+
+def test_deterministic_zero_has_zero_entropy(small):
+    clf = _constructed(small)
+    pi = float(clf.spike_probs_[0][BINARY])  # 0.3 in the network's dtype
+    binary = -pi * np.log(pi) - (1 - pi) * np.log(1 - pi)
+    for S in (connection_entropy(clf)[0], credit_assignment(clf).entropy[0]):
+        assert S[ZERO] == 0.0 and S[ZERO_SPIKED] == 0.0 and S[VIP] == 0.0
+        assert S[BINARY] == pytest.approx(binary, rel=1e-12)
+    # a slab mean above m_tol is a point mass away from zero: binary entropy
+    _set(clf, 0, ZERO_SPIKED, m=1e-7, pi=0.3, xi=0.0)
+    assert connection_entropy(clf)[0][ZERO_SPIKED] == 0.0
+    S = connection_entropy(clf, m_tol=1e-8)[0][ZERO_SPIKED]
+    assert S == pytest.approx(binary, rel=1e-12)
+
+
+def test_strict_paper_rule(small):
+    clf = _constructed(small)
+    strict = credit_assignment(clf, strict_paper=True)
+    assert strict.strict_paper and "strict_paper=True" in repr(strict)
+    # the paper's literal rule: a deterministic zero with pi = 0 is VIP ...
+    assert strict.vip_masks[0][ZERO] and not strict.uip_masks[0][ZERO]
+    # ... and one with 0 < pi < 1 is variable
+    assert strict.variable_masks[0][ZERO_SPIKED]
+    assert strict.vip_masks[0][VIP]
+    m, pi, xi = clf.slab_means_[0], clf.spike_probs_[0], clf.slab_vars_[0]
+    assert_array_equal(strict.vip_masks[0], (pi <= 1e-6) & (xi <= 1e-8))
+    assert_array_equal(strict.uip_masks[0], pi >= 1 - 1e-6)
+    # a larger m_tol moves a small deterministic weight from VIP to UIP
+    _set(clf, 0, VIP, m=1e-4, pi=0.0, xi=0.0)
+    assert credit_assignment(clf).vip_masks[0][VIP]
+    loose = credit_assignment(clf, m_tol=1e-3)
+    assert loose.uip_masks[0][VIP] and loose.m_tol == 1e-3
+    with pytest.raises(ValueError, match="m_tol"):
+        credit_assignment(clf, m_tol=-1.0)
+
+
+def _vip_and_variable_layer(clf, n_vip_rows):
+    """Layer 0 with ``pi = 0`` everywhere (every sampled network has every
+    connection): rows ``< n_vip_rows`` VIP, the others variable."""
+    pi, m, xi = clf.spike_probs_[0], clf.slab_means_[0], clf.slab_vars_[0]
+    pi[...] = 0.0
+    m[np.abs(m) < 0.1] = 0.5
+    xi[:n_vip_rows] = 0.0
+    xi[n_vip_rows:] = 0.01
+    return clf
+
+
+def _record_perturbed_masks(monkeypatch, layer):
+    """Masks of ``layer`` of every network perturbation_curve evaluates."""
+    recorded = []
+
+    class Recording(SampledNetwork):
+        @classmethod
+        def _from_sample(cls, parent, weights, masks):
+            recorded.append(masks[layer].copy())
+            return super()._from_sample(parent, weights, masks)
+
+    monkeypatch.setattr(perturbation_module, "SampledNetwork", Recording)
+    return recorded
+
+
+@pytest.mark.parametrize("kind", ["random_variable", "random"])
+def test_random_variable_turns_off_variable_connections_only(
+    small, digits_split, monkeypatch, kind
+):
+    _, X_test, _, y_test = digits_split
+    clf = _vip_and_variable_layer(small, n_vip_rows=30)
+    credit = credit_assignment(clf)
+    vip, variable = credit.vip_masks[0], credit.variable_masks[0]
+    assert vip.sum() == 30 * 16 and variable.sum() == 34 * 16
+    recorded = _record_perturbed_masks(monkeypatch, layer=0)
+    fractions = [0.0, 0.5, 1.0]
+    curve = perturbation_curve(
+        clf, X_test, y_test, fractions=fractions, kind=kind, n_networks=2,
+        random_state=0,
+    )  # fmt: skip
+    reference = perturbation_curve(
+        clf, X_test, y_test, fractions=fractions, kind="vip", n_networks=1,
+        random_state=0,
+    )  # fmt: skip
+    # as many as "vip" turns off
+    assert_array_equal(curve.n_perturbed, [0, 240, 480])
+    assert_array_equal(curve.n_perturbed, reference.n_perturbed)
+    off = [~mask for mask in recorded[: len(fractions) * 2]]
+    assert [int(o.sum()) for o in off] == [0, 240, 480] * 2
+    turned_off_vip = sum(int((o & vip).sum()) for o in off)
+    if kind == "random_variable":
+        assert all(not (o & ~variable).any() for o in off)
+        assert turned_off_vip == 0
+    else:
+        # drawn among all connections, some VIP ones are hit
+        assert turned_off_vip > 0
+    assert curve.kind == kind
+
+
+def test_random_variable_is_capped_by_the_variable_connections(small, digits_split):
+    _, X_test, _, y_test = digits_split
+    clf = _vip_and_variable_layer(small, n_vip_rows=60)
+    curve = perturbation_curve(
+        clf, X_test, y_test, fractions=[0.0, 0.5, 1.0], kind="random_variable",
+        n_networks=1, random_state=0,
+    )  # fmt: skip
+    # 960 VIP, 64 variable connections
+    assert_array_equal(curve.n_perturbed, [0, 64, 64])
+
+
+def test_perturbation_curve_uses_the_credit_tolerances(small, digits_split):
+    _, X_test, _, y_test = digits_split
+    clf = _constructed(small)
+
+    def n_vip(**credit):
+        curve = perturbation_curve(
+            clf, X_test, y_test, fractions=[1.0], n_networks=1, random_state=0,
+            **credit,
+        )  # fmt: skip
+        return int(curve.n_perturbed[0])
+
+    for credit in ({}, {"strict_paper": True}, {"m_tol": 0.6}):
+        expected = int(credit_assignment(clf, **credit).vip_masks[0].sum())
+        assert n_vip(**credit) == expected
+    # the deterministic zero with pi = 0 is VIP only under the paper's rule,
+    # the 0.5 weights not under m_tol=0.6
+    assert n_vip(strict_paper=True) == n_vip() + 1
+    assert n_vip(m_tol=0.6) < n_vip()
+    with pytest.raises(ValueError, match="strict_paper"):
+        perturbation_curve(clf, X_test, y_test, strict_paper="yes")

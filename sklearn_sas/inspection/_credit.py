@@ -17,11 +17,18 @@ from .._utils import fitted_distribution
         "n_samples": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "xi_tol": [Interval(Real, 0, None, closed="left")],
+        "m_tol": [Interval(Real, 0, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
 def connection_entropy(
-    estimator, *, method="analytic", n_samples=100, random_state=None, xi_tol=1e-8
+    estimator,
+    *,
+    method="analytic",
+    n_samples=100,
+    random_state=None,
+    xi_tol=1e-8,
+    m_tol=1e-6,
 ):
     """Entropy of every connection's spike-and-slab distribution.
 
@@ -50,6 +57,10 @@ def connection_entropy(
         Slab variances at or below it count as zero: the slab is then a
         point mass and the entropy that of the discrete spike/point choice.
 
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero: a point mass at
+        zero is the same weight as the spike, and its entropy is 0.
+
     Returns
     -------
     entropy : list of ndarray of shape (N_l, N_{l+1})
@@ -68,14 +79,14 @@ def connection_entropy(
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     if method == "analytic":
         return [
-            sas_entropy(m, pi, xi, xi_tol=xi_tol)
+            sas_entropy(m, pi, xi, xi_tol=xi_tol, m_tol=m_tol)
             for m, pi, xi in zip(slab_means, spike_probs, slab_vars)
         ]
     rng = np.random.default_rng(
         check_random_state(random_state).randint(np.iinfo(np.int32).max)
     )
     return [
-        sas_entropy_mc(m, pi, xi, n_samples, rng, xi_tol=xi_tol)
+        sas_entropy_mc(m, pi, xi, n_samples, rng, xi_tol=xi_tol, m_tol=m_tol)
         for m, pi, xi in zip(slab_means, spike_probs, slab_vars)
     ]
 
@@ -85,26 +96,39 @@ class CreditAssignment:
 
     Built by :func:`credit_assignment`. Every connection falls in exactly
     one class: very important (VIP, always present with a deterministic
-    weight), unimportant (UIP, always absent: prunable) or variable.
+    non-zero weight), unimportant (UIP, always absent: prunable) or variable.
 
     Attributes
     ----------
     vip_masks : list of ndarray of bool
-        Per layer, True where ``pi <= pi_tol`` and ``xi <= xi_tol``.
+        Per layer, True where ``pi <= pi_tol``, ``xi <= xi_tol`` and
+        ``|m| > m_tol`` (with ``strict_paper``, whatever ``m``).
     uip_masks : list of ndarray of bool
-        Per layer, True where ``pi >= 1 - pi_tol``.
+        Per layer, True where ``pi >= 1 - pi_tol``, or ``xi <= xi_tol`` and
+        ``|m| <= m_tol`` (with ``strict_paper``, only the former).
     variable_masks : list of ndarray of bool
         Per layer, every other connection.
     entropy : list of ndarray of float64
         Per layer, the connection entropy (:func:`connection_entropy`).
     spike_probs : list of ndarray
         Per layer, the spike probabilities ``pi`` the classes come from.
-    pi_tol, xi_tol : float
+    pi_tol, xi_tol, m_tol : float
         The tolerances used.
+    strict_paper : bool
+        Whether the paper's literal rule was used.
     """
 
     def __init__(
-        self, vip_masks, uip_masks, variable_masks, entropy, spike_probs, pi_tol, xi_tol
+        self,
+        vip_masks,
+        uip_masks,
+        variable_masks,
+        entropy,
+        spike_probs,
+        pi_tol,
+        xi_tol,
+        m_tol=1e-6,
+        strict_paper=False,
     ):
         self.vip_masks = vip_masks
         self.uip_masks = uip_masks
@@ -113,6 +137,8 @@ class CreditAssignment:
         self.spike_probs = spike_probs
         self.pi_tol = pi_tol
         self.xi_tol = xi_tol
+        self.m_tol = m_tol
+        self.strict_paper = strict_paper
 
     def summary(self, *, as_frame=False):
         """One row per layer: sparsity, class fractions and counts, entropy.
@@ -184,7 +210,10 @@ class CreditAssignment:
         return "\n".join(lines)
 
     def __repr__(self):
-        return f"CreditAssignment(pi_tol={self.pi_tol}, xi_tol={self.xi_tol})\n{self}"
+        options = f"pi_tol={self.pi_tol}, xi_tol={self.xi_tol}, m_tol={self.m_tol}"
+        if self.strict_paper:
+            options += ", strict_paper=True"
+        return f"CreditAssignment({options})\n{self}"
 
 
 @validate_params(
@@ -192,16 +221,28 @@ class CreditAssignment:
         "estimator": [object],
         "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
         "xi_tol": [Interval(Real, 0, None, closed="left")],
+        "m_tol": [Interval(Real, 0, None, closed="left")],
+        "strict_paper": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def credit_assignment(estimator, *, pi_tol=1e-6, xi_tol=1e-8):
+def credit_assignment(
+    estimator, *, pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=False
+):
     """Classify every connection as very important, unimportant or variable.
 
-    Following Li & Huang: a connection with ``pi <= pi_tol`` and
-    ``xi <= xi_tol`` is very important (VIP: always present, deterministic
-    weight); one with ``pi >= 1 - pi_tol`` is unimportant (UIP: always
-    absent, prunable); all others are variable.
+    Li & Huang's definition, with its degenerate case made explicit. A
+    connection's weight follows ``pi delta(w) + (1 - pi) Normal(w | m, xi)``:
+
+    - very important (VIP): ``pi <= pi_tol``, ``xi <= xi_tol`` and
+      ``|m| > m_tol``: always present with a deterministic non-zero weight;
+    - unimportant (UIP): ``pi >= 1 - pi_tol``, always absent, prunable; and
+      so is a connection with ``xi <= xi_tol`` and ``|m| <= m_tol``, whose
+      distribution is the point mass ``delta(w)`` whatever ``pi`` is (with
+      coupled L2 and Adam, training drives the connections the data does not
+      need there, among them every connection from an input that is zero in
+      all training rows);
+    - variable: all others.
 
     Parameters
     ----------
@@ -213,6 +254,15 @@ def credit_assignment(estimator, *, pi_tol=1e-6, xi_tol=1e-8):
 
     xi_tol : float, default=1e-8
         Tolerance on the slab variance.
+
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero.
+
+    strict_paper : bool, default=False
+        Use the paper's literal rule (VIP: ``pi <= pi_tol`` and
+        ``xi <= xi_tol`` whatever ``m``; UIP: ``pi >= 1 - pi_tol``), for
+        reproducing its figures. A weight that is deterministically zero is
+        then VIP.
 
     Returns
     -------
@@ -232,18 +282,19 @@ def credit_assignment(estimator, *, pi_tol=1e-6, xi_tol=1e-8):
     [1024, 160]
     """
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
-    masks = [credit_masks(pi, xi, pi_tol=pi_tol, xi_tol=xi_tol) for pi, xi in
-             zip(spike_probs, slab_vars)]  # fmt: skip
-    entropy = [
-        sas_entropy(m, pi, xi, xi_tol=xi_tol)
-        for m, pi, xi in zip(slab_means, spike_probs, slab_vars)
+    tolerances = {"pi_tol": pi_tol, "xi_tol": xi_tol, "m_tol": m_tol}
+    layers = list(zip(slab_means, spike_probs, slab_vars))
+    masks = [
+        credit_masks(m, pi, xi, **tolerances, strict_paper=strict_paper)
+        for m, pi, xi in layers
     ]
+    entropy = [sas_entropy(m, pi, xi, xi_tol=xi_tol, m_tol=m_tol) for m, pi, xi in layers]
     return CreditAssignment(
         vip_masks=[vip for vip, _, _ in masks],
         uip_masks=[uip for _, uip, _ in masks],
         variable_masks=[var for _, _, var in masks],
         entropy=entropy,
         spike_probs=list(spike_probs),
-        pi_tol=pi_tol,
-        xi_tol=xi_tol,
+        **tolerances,
+        strict_paper=strict_paper,
     )

@@ -35,6 +35,7 @@ _QUANTITY_NAMES = {
 _KIND_LABELS = {
     "vip": "VIP turned off",
     "random": "random turned off",
+    "random_variable": "random variable turned off",
     "uip": "UIP turned on",
 }
 
@@ -410,6 +411,7 @@ class EntropyDisplay:
         n_samples=100,
         random_state=None,
         xi_tol=1e-8,
+        m_tol=1e-6,
         bins=50,
         density=True,
         log=True,
@@ -438,6 +440,10 @@ class EntropyDisplay:
 
         xi_tol : float, default=1e-8
             Slab variances at or below it count as zero.
+
+        m_tol : float, default=1e-6
+            Slab means at or below it in magnitude count as zero: a point
+            mass at zero has entropy 0 whatever its spike probability.
 
         bins : int or sequence, default=50
             Bins, shared by all the layers.
@@ -482,6 +488,7 @@ class EntropyDisplay:
             n_samples=n_samples,
             random_state=random_state,
             xi_tol=xi_tol,
+            m_tol=m_tol,
         )
         layers = _check_layers(layers, len(entropy))
         display = cls([entropy[layer] for layer in layers], layers=layers)
@@ -629,6 +636,8 @@ class LayerProfileDisplay:
         quantities=_DEFAULT_QUANTITIES,
         pi_tol=1e-6,
         xi_tol=1e-8,
+        m_tol=1e-6,
+        strict_paper=False,
         name=None,
         ax=None,
         **kwargs,
@@ -645,9 +654,14 @@ class LayerProfileDisplay:
 "uip_fraction")
             Columns of :meth:`CreditAssignment.summary` plotted.
 
-        pi_tol, xi_tol : float, default=1e-6, 1e-8
-            Tolerances of the VIP and UIP classes
-            (:func:`~sklearn_sas.inspection.credit_assignment`).
+        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
+            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
+            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+
+        strict_paper : bool, default=False
+            Classify by the paper's literal rule, under which a weight that
+            is deterministically zero is VIP (see
+            :func:`~sklearn_sas.inspection.credit_assignment`).
 
         name : str, default=None
             Name of the network in the legend; None leaves it out.
@@ -678,7 +692,13 @@ class LayerProfileDisplay:
         (1, 4)
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        summary = credit_assignment(estimator, pi_tol=pi_tol, xi_tol=xi_tol).summary()
+        summary = credit_assignment(
+            estimator,
+            pi_tol=pi_tol,
+            xi_tol=xi_tol,
+            m_tol=m_tol,
+            strict_paper=strict_paper,
+        ).summary()
         display = cls([summary], labels=None if name is None else [name])
         return display.plot(ax=ax, quantities=quantities, **kwargs)
 
@@ -691,6 +711,8 @@ class LayerProfileDisplay:
         quantity="entropy_per_connection",
         pi_tol=1e-6,
         xi_tol=1e-8,
+        m_tol=1e-6,
+        strict_paper=False,
         ax=None,
         **kwargs,
     ):
@@ -711,9 +733,14 @@ class LayerProfileDisplay:
         quantity : str, default="entropy_per_connection"
             Column of :meth:`CreditAssignment.summary` plotted.
 
-        pi_tol, xi_tol : float, default=1e-6, 1e-8
-            Tolerances of the VIP and UIP classes
-            (:func:`~sklearn_sas.inspection.credit_assignment`).
+        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
+            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
+            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+
+        strict_paper : bool, default=False
+            Classify by the paper's literal rule, under which a weight that
+            is deterministically zero is VIP (see
+            :func:`~sklearn_sas.inspection.credit_assignment`).
 
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.
@@ -750,10 +777,13 @@ class LayerProfileDisplay:
             raise ValueError(
                 f"Got {len(labels)} labels for {len(estimators)} estimators."
             )
-        summaries = [
-            credit_assignment(est, pi_tol=pi_tol, xi_tol=xi_tol).summary()
-            for est in estimators
-        ]
+        credit = {
+            "pi_tol": pi_tol,
+            "xi_tol": xi_tol,
+            "m_tol": m_tol,
+            "strict_paper": strict_paper,
+        }
+        summaries = [credit_assignment(est, **credit).summary() for est in estimators]
         if labels is None:
             labels = [f"network {i}" for i in range(len(estimators))]
         display = cls(summaries, labels=list(labels))
@@ -765,8 +795,9 @@ class PerturbationDisplay:
 
     Li & Huang's Fig. 4(a): turning off very important connections hurts
     the most, turning on unimportant ones does not, and turning off as many
-    connections chosen at random lies in between. Each curve is the mean
-    error of the sampled networks with a band of one standard deviation.
+    connections chosen at random (among all, or among the variable ones)
+    lies in between. Each curve is the mean error of the sampled networks
+    with a band of one standard deviation.
 
     It is recommended to use :meth:`PerturbationDisplay.from_estimator` to
     create a :class:`PerturbationDisplay`. All parameters are stored as
@@ -775,8 +806,9 @@ class PerturbationDisplay:
     Parameters
     ----------
     curves : dict of str to :class:`~sklearn.utils.Bunch`
-        Perturbation kind (``"vip"``, ``"random"``, ``"uip"``) to the result
-        of :func:`~sklearn_sas.inspection.perturbation_curve`.
+        Perturbation kind (``"vip"``, ``"random"``, ``"random_variable"``,
+        ``"uip"``) to the result of
+        :func:`~sklearn_sas.inspection.perturbation_curve`.
 
     Attributes
     ----------
@@ -877,6 +909,8 @@ class PerturbationDisplay:
         n_networks=10,
         pi_tol=1e-6,
         xi_tol=1e-8,
+        m_tol=1e-6,
+        strict_paper=False,
         random_state=None,
         show_std=True,
         ax=None,
@@ -903,16 +937,23 @@ class PerturbationDisplay:
             Fractions of connections perturbed; None means
             ``np.linspace(0, 1, 11)``.
 
-        kinds : tuple of {"vip", "random", "uip"}, \
+        kinds : tuple of {"vip", "random", "random_variable", "uip"}, \
                 default=("vip", "random", "uip")
             Perturbations compared, one curve each, see
             :func:`~sklearn_sas.inspection.perturbation_curve`.
+            ``"random_variable"`` draws the connections turned off among the
+            variable ones only, as the authors' code does.
 
         n_networks : int, default=10
             Number of sampled networks averaged.
 
-        pi_tol, xi_tol : float, default=1e-6, 1e-8
-            Tolerances of the VIP and UIP classes.
+        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
+            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
+            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+
+        strict_paper : bool, default=False
+            Classify by the paper's literal rule (see
+            :func:`~sklearn_sas.inspection.credit_assignment`).
 
         random_state : int, RandomState instance or None, default=None
             Seeds the sampling and the choice of connections. Every kind
@@ -967,6 +1008,8 @@ class PerturbationDisplay:
                 n_networks=n_networks,
                 pi_tol=pi_tol,
                 xi_tol=xi_tol,
+                m_tol=m_tol,
+                strict_paper=strict_paper,
                 random_state=random_state,
             )
             for kind in kinds

@@ -11,26 +11,33 @@ from .._sas import credit_masks, sample_sas
 from .._utils import fitted_distribution, spawn_seeds
 
 
-def _perturbed_layers(weights, mask, kind, counts, vip, uip, rng):
-    """Copies of one layer's sampled ``weights`` and ``mask``, perturbed at each
-    of ``counts`` connections.
+def _candidates(kind, vip, uip, variable):
+    """Flat indices of the connections of one layer that ``kind`` draws from."""
+    pools = {
+        "vip": vip,
+        "uip": uip,
+        "random": np.ones_like(vip),
+        "random_variable": variable,
+    }
+    return np.flatnonzero(pools[kind])
+
+
+def _perturbed_layers(weights, mask, pool, counts, switch_on, rng):
+    """Copies of one layer's sampled ``weights`` and ``mask`` with ``count``
+    connections of ``pool`` turned on (``switch_on``) or off, for each count
+    of ``counts`` (none larger than ``pool``).
 
     One random order of the candidate connections serves every count, so a
     larger perturbation contains the smaller ones and the curve is not
     redrawn at every fraction.
     """
-    pool = np.flatnonzero(uip if kind == "uip" else vip if kind == "vip" else mask >= 0)
     order = rng.permutation(pool)
     switched_on = rng.standard_normal(order.size).astype(weights.dtype)
     for count in counts:
-        chosen = order[: min(count, order.size)]
+        chosen = order[:count]
         w, present = weights.copy(), mask.copy()
-        if kind == "uip":
-            w.reshape(-1)[chosen] = switched_on[: chosen.size]
-            present.reshape(-1)[chosen] = True
-        else:
-            w.reshape(-1)[chosen] = 0
-            present.reshape(-1)[chosen] = False
+        w.reshape(-1)[chosen] = switched_on[:count] if switch_on else 0
+        present.reshape(-1)[chosen] = switch_on
         yield w, present
 
 
@@ -41,10 +48,12 @@ def _perturbed_layers(weights, mask, kind, counts, vip, uip, rng):
         "y": ["array-like"],
         "layer": [Interval(Integral, 0, None, closed="left")],
         "fractions": ["array-like"],
-        "kind": [StrOptions({"vip", "random", "uip"})],
+        "kind": [StrOptions({"vip", "random", "random_variable", "uip"})],
         "n_networks": [Interval(Integral, 1, None, closed="left")],
         "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
         "xi_tol": [Interval(Real, 0, None, closed="left")],
+        "m_tol": [Interval(Real, 0, None, closed="left")],
+        "strict_paper": ["boolean"],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -60,6 +69,8 @@ def perturbation_curve(
     n_networks=10,
     pi_tol=1e-6,
     xi_tol=1e-8,
+    m_tol=1e-6,
+    strict_paper=False,
     random_state=None,
 ):
     """Error of sampled networks after perturbing one layer's connections.
@@ -70,7 +81,12 @@ def perturbation_curve(
     - ``kind="vip"``: a random fraction ``f`` of the very important
       connections is turned off;
     - ``kind="random"``: as many connections as ``"vip"`` turns off, chosen
-      at random among all of the layer's connections, are turned off;
+      at random among all of the layer's connections, are turned off (the
+      paper's text);
+    - ``kind="random_variable"``: as many connections as ``"vip"`` turns
+      off, chosen at random among the variable connections only, are turned
+      off (what the authors' code does for the paper's figure); when the
+      layer has fewer variable connections than that, all of them;
     - ``kind="uip"``: a random fraction ``f`` of the unimportant connections
       is turned on, with weights drawn from ``Normal(0, 1)`` (on the scale of
       the slab means).
@@ -96,14 +112,27 @@ def perturbation_curve(
     fractions : array-like of float in [0, 1], default=np.linspace(0, 1, 11)
         Fractions ``f`` of connections perturbed.
 
-    kind : {"vip", "random", "uip"}, default="vip"
+    kind : {"vip", "random", "random_variable", "uip"}, default="vip"
         Which connections are perturbed, and how.
 
     n_networks : int, default=10
         Number of sampled networks averaged.
 
-    pi_tol, xi_tol : float, default=1e-6, 1e-8
-        Tolerances of the VIP and UIP classes (:func:`credit_assignment`).
+    pi_tol : float, default=1e-6
+        Tolerance on the spike probability of the VIP and UIP classes, in
+        [0, 0.5) (:func:`credit_assignment`).
+
+    xi_tol : float, default=1e-8
+        Slab variances at or below it count as zero.
+
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero: a connection
+        with ``xi <= xi_tol`` and ``|m| <= m_tol`` is always absent, hence
+        UIP, not VIP.
+
+    strict_paper : bool, default=False
+        Classify by the paper's literal rule instead (VIP: ``pi <= pi_tol``
+        and ``xi <= xi_tol`` whatever ``m``; UIP: ``pi >= 1 - pi_tol``).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the sampling and the choice of connections.
@@ -114,8 +143,8 @@ def perturbation_curve(
         ``fractions`` (shape ``(n_fractions,)``), ``errors`` (test error of
         every network at every fraction, shape ``(n_fractions,
         n_networks)``), ``mean_error`` and ``error_std`` (standard
-        deviation) over the networks, ``n_perturbed`` (connections perturbed at each fraction), ``kind``
-        and ``layer``.
+        deviation) over the networks, ``n_perturbed`` (connections perturbed
+        at each fraction), ``kind`` and ``layer``.
 
     Examples
     --------
@@ -138,13 +167,23 @@ def perturbation_curve(
     fractions = np.array(fractions, dtype=float).reshape(-1)
     if fractions.size == 0 or np.any((fractions < 0) | (fractions > 1)):
         raise ValueError(f"fractions must be non-empty and in [0, 1], got {fractions}.")
-    vip, uip, _ = credit_masks(
-        spike_probs[layer], slab_vars[layer], pi_tol=pi_tol, xi_tol=xi_tol
+    vip, uip, variable = (
+        mask.reshape(-1)
+        for mask in credit_masks(
+            slab_means[layer],
+            spike_probs[layer],
+            slab_vars[layer],
+            pi_tol=pi_tol,
+            xi_tol=xi_tol,
+            m_tol=m_tol,
+            strict_paper=strict_paper,
+        )
     )
-    vip, uip = vip.reshape(-1), uip.reshape(-1)
-    # "random" turns off as many connections as "vip" does
-    pool = int(uip.sum()) if kind == "uip" else int(vip.sum())
-    counts = np.array([round(f * pool) for f in fractions])
+    pool = _candidates(kind, vip, uip, variable)
+    # the random kinds turn off as many connections as "vip" does, or as
+    # many as they can draw from
+    reference = uip if kind == "uip" else vip
+    counts = np.minimum(np.round(fractions * reference.sum()).astype(int), pool.size)
     errors = np.empty((fractions.size, n_networks))
     for k, seed in enumerate(spawn_seeds(random_state, n_networks)):
         rng = np.random.default_rng(seed)
@@ -152,7 +191,7 @@ def perturbation_curve(
                  zip(slab_means, spike_probs, slab_vars)]  # fmt: skip
         weights, masks = [w for w, _ in draws], [mask for _, mask in draws]
         perturbed = _perturbed_layers(
-            weights[layer], masks[layer], kind, counts, vip, uip, rng
+            weights[layer], masks[layer], pool, counts, kind == "uip", rng
         )
         for i, (w, mask) in enumerate(perturbed):
             net = SampledNetwork._from_sample(
