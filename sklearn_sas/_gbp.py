@@ -38,7 +38,8 @@ class ParamVector:
     The buffer is ordered ``[pi | xi | m | intercepts]`` (each part covering
     every layer), so the optimizer updates everything with a handful of
     in-place passes, the projection touches two contiguous segments, the L2
-    penalty one (``xi`` and ``m``), and plain backprop one (``m`` and
+    penalty one (``xi`` and ``m``), the decoupled weight decay one
+    (``pi``, ``xi`` and ``m``), and plain backprop one (``m`` and
     intercepts). A gradient is a ``ParamVector`` of the same layout.
 
     Parameters
@@ -69,6 +70,7 @@ class ParamVector:
         self.slab_var_flat = flat[n_conn : 2 * n_conn]
         self.slab_mean_flat = flat[2 * n_conn : 3 * n_conn]
         # segments that several layers share, each one contiguous
+        self.distribution = flat[: 3 * n_conn]
         self.penalized = flat[n_conn : 3 * n_conn]
         self.deterministic = flat[2 * n_conn :]
         self.spike_probs = _split(self.spike_flat, shapes)
@@ -88,13 +90,18 @@ class ParamVector:
         return cls(layer_units, intercepts is not None, dtype, flat=flat)
 
 
-def init_params(layer_units, fit_intercept, dtype, rng, *, init_pi, init_xi):
-    """Initial distribution: ``m ~ Normal(0, 2)`` (He scale, since the forward
-    pass already divides by ``sqrt(N_l)``), ``pi = init_pi``,
-    ``xi ~ Uniform(0, init_xi)``, zero intercepts."""
+def init_params(
+    layer_units, fit_intercept, dtype, rng, *, init_pi, init_xi, init_m_std=np.sqrt(2)
+):
+    """Initial distribution: ``m ~ Normal(0, init_m_std**2)``,
+    ``pi = init_pi``, ``xi ~ Uniform(0, init_xi)``, zero intercepts.
+
+    The forward pass divides by ``sqrt(N_l)``, so ``init_m_std = sqrt(2)`` is
+    He's scale; Li & Huang's code starts from ``sqrt(2 / 784)`` in every layer.
+    """
     params = ParamVector(layer_units, fit_intercept, dtype)
     n = params.n_connections
-    params.slab_mean_flat[:] = rng.normal(0.0, np.sqrt(2.0), size=n)
+    params.slab_mean_flat[:] = rng.normal(0.0, init_m_std, size=n)
     params.spike_flat[:] = init_pi
     params.slab_var_flat[:] = rng.uniform(0.0, init_xi, size=n)
     return params
@@ -483,12 +490,17 @@ def run_epoch(
     noise,
     shuffle,
     spike_slab=True,
+    weight_decay=0.0,
 ):
     """One pass over the data in minibatches of ``ws.batch_size`` rows.
 
     ``rng`` shuffles the rows, ``noise`` (a :class:`NormalNoise`) draws
     ``eps``. Each minibatch takes one optimizer step, followed by the
-    projection of ``pi`` to [0, 1] and ``xi`` to >= 0. Returns the mean minibatch loss
+    projection of ``pi`` to [0, 1] and ``xi`` to >= 0. A ``weight_decay``
+    is decoupled from the gradient, as in Li & Huang's code: with the
+    optimizer's current step size ``lr``, every ``theta`` of ``pi``, ``xi``
+    and ``m`` (only ``m`` with ``spike_slab=False``) becomes
+    ``theta - lr * (step + weight_decay * theta)``. Returns the mean minibatch loss
     weighted by minibatch size, as ``MLPClassifier`` reports it; a non-finite
     loss ends the epoch at once and is returned.
     """
@@ -511,6 +523,11 @@ def run_epoch(
         if not np.isfinite(loss):
             return loss
         total += loss * (stop - start)
+        if weight_decay:
+            # shrinking before the step decays the pre-step theta, as the
+            # authors' update does
+            decayed = params.distribution if spike_slab else params.slab_mean_flat
+            decayed *= 1.0 - optimizer.learning_rate * weight_decay
         if spike_slab:
             optimizer.update_params(params.flat, grads.flat)
             project_sas(params.spike_flat, params.slab_var_flat)

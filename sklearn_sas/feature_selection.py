@@ -19,13 +19,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._classifier import SaSMLPClassifier
+from ._sas import credit_masks
 from .inspection._credit import credit_assignment
 
 _SAS_ATTRIBUTES = ("spike_probs_", "slab_means_", "slab_vars_")
 
 
-def _spike_and_slab(estimator):
-    """First-layer ``(pi, m)`` of a fitted spike-and-slab estimator, float64."""
+def _first_layer(estimator):
+    """First-layer ``(m, pi, xi)`` of a fitted spike-and-slab estimator."""
     missing = [name for name in _SAS_ATTRIBUTES if not hasattr(estimator, name)]
     if missing:
         raise ValueError(
@@ -34,13 +35,12 @@ def _spike_and_slab(estimator):
             f"the fitted {estimator.__class__.__name__} has no "
             f"{', '.join(missing)}."
         )
-    pi = np.asarray(estimator.spike_probs_[0], dtype=np.float64)
-    m = np.asarray(estimator.slab_means_[0], dtype=np.float64)
-    return pi, m
+    return estimator.slab_means_[0], estimator.spike_probs_[0], estimator.slab_vars_[0]
 
 
-def _feature_credit(pi, m):
+def _feature_credit(m, pi):
     """``sum_k (1 - pi_ik) |m_ik|``: L1 norm of each row of the mean weights."""
+    m, pi = (np.asarray(a, dtype=np.float64) for a in (m, pi))
     return np.abs((1.0 - pi) * m).sum(axis=1)
 
 
@@ -84,11 +84,13 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     :class:`~sklearn.feature_selection.SelectFromModel` for spike-and-slab
     networks. After training, every connection of the first layer leaving
     input feature ``i`` carries a spike probability ``pi_ik`` (the
-    probability that the connection is absent) and a slab mean ``m_ik``. A
-    feature all of whose outgoing connections are unimportant (UIP,
-    ``pi_ik >= 1 - pi_tol``) is never used by the network: it carries no
-    credit and is always dropped. With a ``threshold``, the features whose
-    :attr:`feature_credit_` is below it are dropped as well.
+    probability that the connection is absent), a slab mean ``m_ik`` and a
+    slab variance ``xi_ik``. A feature all of whose outgoing connections are
+    unimportant (UIP: ``pi_ik >= 1 - pi_tol``, or ``xi_ik <= xi_tol`` and
+    ``|m_ik| <= m_tol``, a weight that is always zero) is never used by the
+    network: it carries no credit and is always dropped. With a
+    ``threshold``, the features whose :attr:`feature_credit_` is below it are
+    dropped as well.
 
     Parameters
     ----------
@@ -112,13 +114,20 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         all-UIP.
 
     pi_tol : float, default=1e-6
-        A connection with ``pi >= 1 - pi_tol`` is unimportant (UIP), one with
-        ``pi <= pi_tol`` and ``xi <= xi_tol`` very important (VIP), as in
-        :func:`~sklearn_sas.inspection.credit_assignment`. In [0, 0.5).
+        Tolerance on the spike probability of the VIP and UIP classes of
+        :func:`~sklearn_sas.inspection.credit_assignment`: a connection with
+        ``pi >= 1 - pi_tol`` is unimportant (UIP), one with ``pi <= pi_tol``,
+        ``xi <= xi_tol`` and ``|m| > m_tol`` very important (VIP). In
+        [0, 0.5).
 
     xi_tol : float, default=1e-8
-        Slab variances at or below it count as zero, for the VIP class and
-        the connection entropy.
+        Slab variances at or below it count as zero, for the VIP and UIP
+        classes and the connection entropy.
+
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero: a connection
+        with ``xi <= xi_tol`` and ``|m| <= m_tol`` is always absent (UIP),
+        whatever its spike probability.
 
     Attributes
     ----------
@@ -176,12 +185,19 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     the forward pass is left out; it does not change the ranking.
 
     As with any weight-based importance, features should share a scale (use
-    e.g. ``StandardScaler`` first). A feature that is constant zero gets no
-    gradient, so its weights keep their initial values (shrunk only by
-    ``alpha``); remove constant features beforehand (``VarianceThreshold``).
+    e.g. ``StandardScaler`` first). A feature that is zero in every training
+    row gets no gradient from the data, only from the L2 penalty ``alpha``:
+    its slab variances are projected to exactly 0 and its slab means shrink
+    geometrically, so with Adam and a large enough ``alpha`` and step size
+    (on the digits, ``alpha=1e-3, learning_rate_init=0.1`` and about 40
+    epochs) its connections become UIP and the feature is dropped. With
+    weaker shrinkage its slab means stay near their initial values; remove
+    constant features beforehand then (``VarianceThreshold``).
 
-    Changing ``threshold`` or ``pi_tol`` after fit changes the selection
-    without refitting, as in ``SelectFromModel``.
+    Changing ``threshold``, ``pi_tol``, ``xi_tol`` or ``m_tol`` after fit
+    changes the selection without refitting, as in ``SelectFromModel``
+    (:attr:`vip_masks_` and :attr:`uip_masks_` keep the tolerances of the
+    fit).
 
     Examples
     --------
@@ -198,7 +214,7 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     >>> bool(selector.threshold_ == selector.feature_credit_.mean())
     True
     >>> selector.transform(X).shape
-    (1797, 33)
+    (1797, 34)
     >>> bool((selector.feature_credit_[selector.get_support()]
     ...       >= selector.threshold_).all())
     True
@@ -210,16 +226,25 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         "threshold": [Interval(Real, None, None, closed="both"), str, None],
         "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
         "xi_tol": [Interval(Real, 0, None, closed="left")],
+        "m_tol": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
-        self, estimator=None, *, prefit=False, threshold=None, pi_tol=1e-6, xi_tol=1e-8
+        self,
+        estimator=None,
+        *,
+        prefit=False,
+        threshold=None,
+        pi_tol=1e-6,
+        xi_tol=1e-8,
+        m_tol=1e-6,
     ):
         self.estimator = estimator
         self.prefit = prefit
         self.threshold = threshold
         self.pi_tol = pi_tol
         self.xi_tol = xi_tol
+        self.m_tol = m_tol
 
     def _get_estimator(self):
         """``estimator``, or the default ``SaSMLPClassifier()`` when None."""
@@ -243,11 +268,16 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
         else:
             check_is_fitted(self, "estimator_")
             estimator = self.estimator_
-        pi, m = _spike_and_slab(estimator)
-        credit = _feature_credit(pi, m)
-        mask = ~np.all(pi >= 1 - self.pi_tol, axis=1)
+        m, pi, xi = _first_layer(estimator)
+        _, uip, _ = credit_masks(m, pi, xi, **self._tolerances())
+        credit = _feature_credit(m, pi)
+        mask = ~np.all(uip, axis=1)
         mask &= credit >= _calculate_threshold(credit, self.threshold)
         return mask
+
+    def _tolerances(self):
+        """The tolerances of the credit classes, as keyword arguments."""
+        return {"pi_tol": self.pi_tol, "xi_tol": self.xi_tol, "m_tol": self.m_tol}
 
     def _record(self, X, reset):
         """Feature names and the credit attributes of ``estimator_``."""
@@ -255,14 +285,12 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
             self.feature_names_in_ = self.estimator_.feature_names_in_
         else:
             _check_feature_names(self, X, reset=reset)
-        pi, m = _spike_and_slab(self.estimator_)
-        credit = credit_assignment(
-            self.estimator_, pi_tol=self.pi_tol, xi_tol=self.xi_tol
-        )
+        m, pi, _ = _first_layer(self.estimator_)
+        credit = credit_assignment(self.estimator_, **self._tolerances())
         self.connection_entropy_ = credit.entropy
         self.vip_masks_ = credit.vip_masks
         self.uip_masks_ = credit.uip_masks
-        self.feature_credit_ = _feature_credit(pi, m)
+        self.feature_credit_ = _feature_credit(m, pi)
         # an invalid threshold string fails here rather than in transform
         _calculate_threshold(self.feature_credit_, self.threshold)
 
@@ -354,8 +382,8 @@ class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
     def threshold_(self):
         """Threshold on ``feature_credit_`` for the current ``threshold``."""
         check_is_fitted(self, "estimator_")
-        pi, m = _spike_and_slab(self.estimator_)
-        return _calculate_threshold(_feature_credit(pi, m), self.threshold)
+        m, pi, _ = _first_layer(self.estimator_)
+        return _calculate_threshold(_feature_credit(m, pi), self.threshold)
 
     @property
     def n_features_in_(self):

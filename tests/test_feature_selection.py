@@ -118,6 +118,76 @@ def test_all_uip_features_are_dropped(fitted, digits):
     assert selector.threshold_ == -np.inf
 
 
+def _with_zero_rows(clf, rows, pi):
+    """``clf`` with every first-layer connection of ``rows`` a deterministic
+    zero weight (``xi = m = 0``) of spike probability ``pi``."""
+    clf.spike_probs_[0][rows] = pi
+    clf.slab_vars_[0][rows] = 0.0
+    clf.slab_means_[0][rows] = 0.0
+    return clf
+
+
+@pytest.mark.parametrize("pi", [0.0, 0.4])
+def test_deterministic_zero_features_are_dropped(fitted, digits, pi):
+    X, _ = digits
+    clf = _with_zero_rows(fitted, DROPPED, pi)
+    # one deterministic zero among present connections does not drop a feature
+    _with_zero_rows(clf, (3, 0), pi)
+    selector = SaSFeatureSelector(clf, prefit=True).fit(X)
+
+    expected = np.ones(X.shape[1], dtype=bool)
+    expected[DROPPED] = False
+    np.testing.assert_array_equal(selector.get_support(), expected)
+    assert selector.uip_masks_[0][DROPPED].all()
+    assert not selector.vip_masks_[0][DROPPED].any()
+    assert selector.uip_masks_[0][3, 0] and not selector.uip_masks_[0][3].all()
+    # the paper's literal rule would call the pi = 0 rows VIP
+    strict = credit_assignment(clf, strict_paper=True)
+    assert strict.vip_masks[0][DROPPED].all() == (pi == 0.0)
+
+
+def test_uip_rule_respects_m_and_xi_tol(fitted, digits):
+    X, _ = digits
+    clf = _with_zero_rows(fitted, [7, 8], 0.2)
+    clf.slab_means_[0][7] = 1e-7
+    clf.slab_vars_[0][8] = 1e-9
+    selector = SaSFeatureSelector(clf, prefit=True).fit(X)
+    assert not selector.get_support()[[7, 8]].any()
+    # a point mass at 1e-7 is a non-zero weight when m_tol is smaller
+    selector.set_params(m_tol=1e-8)
+    np.testing.assert_array_equal(selector.get_support()[[7, 8]], [True, False])
+    selector.set_params(m_tol=1e-6, xi_tol=1e-10)
+    np.testing.assert_array_equal(selector.get_support()[[7, 8]], [False, True])
+    with pytest.raises(ValueError, match="m_tol"):
+        SaSFeatureSelector(clf, prefit=True, m_tol=-1.0).fit(X)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_inputs_zero_in_every_row_are_dropped(seed):
+    """Coupled L2 with Adam drives the slab variances of a never-active input
+    to exactly 0 and its slab means below m_tol (within about 35 epochs on
+    the digits with these settings), so the input is UIP throughout."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    never_active = (X == 0).all(axis=0)
+    assert never_active.sum() >= 2  # pixels 0, 32 and 39
+    # every epoch is run (n_iter_no_change=max_iter): no early stop
+    net = SaSMLPClassifier(
+        (16,), alpha=1e-3, learning_rate_init=0.1, solver="adam", max_iter=60,
+        n_iter_no_change=60, random_state=seed,
+    )  # fmt: skip
+    selector = SaSFeatureSelector(net).fit(X, y)
+    support = selector.get_support()
+    assert not support[never_active].any()
+    # no other input is dropped by default
+    assert support[~never_active].all()
+    credit = credit_assignment(selector.estimator_)
+    assert not credit.vip_masks[0][never_active].any()
+    assert credit.uip_masks[0][never_active].all()
+    np.testing.assert_array_equal(selector.vip_masks_[0], credit.vip_masks[0])
+    assert selector.estimator_.score(X, y) > 0.9
+
+
 def test_uip_rule_respects_pi_tol(fitted, digits):
     X, _ = digits
     fitted.spike_probs_[0][7, :] = 0.999
@@ -172,11 +242,14 @@ def test_feature_credit_matches_numpy(digits):
 def test_entropy_and_masks_match_inspection(digits):
     X, y = digits
     selector = SaSFeatureSelector(
-        SaSMLPClassifier((8, 6), max_iter=5, random_state=0), pi_tol=1e-3, xi_tol=1e-4
+        SaSMLPClassifier((8, 6), max_iter=5, random_state=0),
+        pi_tol=1e-3,
+        xi_tol=1e-4,
+        m_tol=1e-2,
     ).fit(X, y)
     est = selector.estimator_
-    reference = credit_assignment(est, pi_tol=1e-3, xi_tol=1e-4)
-    entropy = connection_entropy(est, xi_tol=1e-4)
+    reference = credit_assignment(est, pi_tol=1e-3, xi_tol=1e-4, m_tol=1e-2)
+    entropy = connection_entropy(est, xi_tol=1e-4, m_tol=1e-2)
     assert len(selector.connection_entropy_) == 3
     for layer in range(3):
         shape = est.spike_probs_[layer].shape
@@ -273,9 +346,10 @@ def test_prefit_uses_a_copy_without_refitting(fitted, digits):
 
     # later changes to the passed estimator do not reach the fitted copy;
     # without fit, the passed estimator itself is read (as in SelectFromModel)
-    _with_uip_rows(fitted, [10])
-    assert selector.get_support()[10]
-    assert not unfit.get_support()[10]
+    kept = int(np.flatnonzero(selector.get_support())[0])
+    _with_uip_rows(fitted, [kept])
+    assert selector.get_support()[kept]
+    assert not unfit.get_support()[kept]
 
 
 def test_non_prefit_clones(digits):
@@ -407,7 +481,7 @@ def test_pipeline_grid_search():
     selector = best.named_steps["selector"]
     assert best.named_steps["clf"].n_features_in_ == selector.get_support().sum()
     assert selector.estimator_.alpha == search.best_params_.get(
-        "selector__estimator__alpha", 1e-4
+        "selector__estimator__alpha", SaSMLPClassifier().alpha
     )
 
 
