@@ -300,6 +300,7 @@ def main(argv=None):
         prune,
         pruning_masks,
     )
+    from sklearn_sas.inspection import credit_assignment
 
     t_start = time.perf_counter()
     X, y, X_test, y_test, mnist = load_mnist_split(args.n_train, args.n_test, args.seed)
@@ -359,11 +360,13 @@ def main(argv=None):
         f"  {n_conn} connections; prune(sparsity=0) test acc {full_acc:.4f} (the "
         "same mean network through PrunedNetwork)"
     )
-    for layer, pi in enumerate(sas.spike_probs_):
+    uip_masks = credit_assignment(sas).uip_masks
+    for layer, (pi, uip) in enumerate(zip(sas.spike_probs_, uip_masks)):
         print(
             f"  layer {layer} {pi.shape[0]}x{pi.shape[1]}: pi == 0 for "
             f"{pct(np.mean(pi == 0))}, pi < 0.5 for {pct(np.mean(pi < 0.5))}, "
-            f"UIP (pi >= 1 - 1e-6) {pct(np.mean(pi >= 1 - 1e-6), 2)}; median pi "
+            f"pi >= 1 - 1e-6 {pct(np.mean(pi >= 1 - 1e-6), 2)}, UIP (also "
+            f"deterministic zeros) {pct(np.mean(uip), 2)}; median pi "
             f"{np.median(pi):.3g}"
         )
     blank = X.max(axis=0) == 0

@@ -173,11 +173,10 @@ def pruning_masks(
     score : {"magnitude", "snr", "spike"}, default="magnitude"
         Ranking of ``rule="sparsity"``, see :func:`connection_scores`. The
         default, the expected weight magnitude ``(1 - pi)|m|``, kept the most
-        accuracy in ``benchmarks/bench_compression.py`` (MNIST, 784-300-100-10,
-        95% sparse: 0.632 test accuracy against 0.363 for the same magnitude
-        divided by ``sqrt(N_l)``, which starves the wide first layer, 0.100
-        for ``"snr"`` and ``"spike"``); the spike probability alone ties at
-        ``pi = 0`` for most connections.
+        accuracy of the package's scores in ``benchmarks/bench_compression.py``
+        (its output is stored in ``benchmarks/output/``); ``"snr"`` and
+        ``"spike"`` collapse at high sparsity, and the spike probability alone
+        ties at ``pi = 0`` for many connections.
 
     pi_tol : float, default=1e-6
         Tolerance of ``rule="uip"`` on the spike probability, in [0, 0.5).

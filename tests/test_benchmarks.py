@@ -39,6 +39,11 @@ SCRIPTS = {
          "1a. Pruning rules of pruning_masks -> PrunedNetwork",
          "2. Credit-based masks vs magnitude pruning of backprop"],
     ),
+    "bench_recipe.py": (
+        [],
+        ["Recipe benchmark: accuracy against credit and pruning, per training recipe",
+         "== MNIST 300 / 200", "== digits", "defaults of this version"],
+    ),
     "bench_scale.py": (
         [],
         ["Scaling benchmark: ensemble prediction and GridSearchCV"],

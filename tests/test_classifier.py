@@ -951,11 +951,13 @@ def test_working_memory_chunking_does_not_change_results(trained, digits):
         chunked = trained.predict_proba(X_big)
         chunked_log = trained.predict_log_proba(X_big)
         pred = trained.predict(X_big)
-    np.testing.assert_allclose(chunked, proba, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(chunked_log, log_proba, rtol=1e-6, atol=1e-6)
+    # float32 products of other row blocks round differently: float tolerance
+    np.testing.assert_allclose(chunked, proba, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(chunked_log, log_proba, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(pred, trained.classes_[proba.argmax(axis=1)])
-    # tiled rows get identical answers
-    np.testing.assert_array_equal(chunked[: len(X)], chunked[-len(X) :])
+    # tiled rows get the same answers, to float32 tolerance: BLAS may round a
+    # row differently at another position of a product or another thread split
+    np.testing.assert_allclose(chunked[: len(X)], chunked[-len(X) :], rtol=1e-5, atol=1e-7)
 
 
 def test_working_memory_chunking_mc(trained, digits):

@@ -57,7 +57,9 @@ def test_ensemble_prediction_on_dask_equals_local(client, fitted, data):
     local = model.predict_proba(X)
     with parallel_backend("dask"):
         remote = model.predict_proba(X)
-    assert_array_equal(remote, local)
+    # the same networks; float32 products agree to rounding (workers may split
+    # BLAS threads differently)
+    assert_allclose(remote, local, rtol=1e-5, atol=1e-7)
     model.set_params(inference="mean", n_jobs=None)
 
 
