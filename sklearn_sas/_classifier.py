@@ -11,7 +11,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -322,7 +327,11 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "inference": [StrOptions({"mean", "mc", "ensemble"})],
         "n_samples": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "dtype": [StrOptions({"float32", "float64"})],
     }
 
@@ -416,7 +425,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data.
 
         Parameters
@@ -427,11 +436,12 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Class labels.
 
-        classes : array-like of shape (n_classes,), default=None
-            All the classes; required on the first call, ignored afterwards.
-
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
+
+        classes : array-like of shape (n_classes,), default=None
+            All the classes; required on the first call, ignored afterwards.
+            (The argument order is ``MLPClassifier.partial_fit``'s.)
 
         Returns
         -------
@@ -467,6 +477,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight must have a positive sum.")
         check_classification_targets(y)
+        if not first_pass:
+            self._check_continuation(y, incremental)
         if first_pass:
             self.classes_ = self._first_classes(y, classes, incremental)
             self._initialize(X.shape[1], dtype)
@@ -478,6 +490,23 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
         self._train(X, self._class_indices(y), sample_weight, incremental)
         return self
+
+    def _check_continuation(self, y, incremental):
+        """A call that goes on from the fitted state (``partial_fit``, or
+        ``fit`` with ``warm_start``) needs the same structure and classes."""
+        initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
+        if self.fit_intercept != initialized_with:
+            raise ValueError(
+                f"fit_intercept changed to {self.fit_intercept} since the network "
+                f"was initialized with fit_intercept={initialized_with}; "
+                "call fit (without warm_start) to start a new network."
+            )
+        if not incremental and not np.array_equal(unique_labels(y), self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                f"{unique_labels(y)}"
+            )
 
     def _first_classes(self, y, classes, incremental):
         if incremental:
@@ -527,6 +556,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             init_m_std=self.init_m_std,
         )
         self._set_params_from(params)
+        self._fitted_with_intercept = bool(self.fit_intercept)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
         self.out_activation_ = "softmax"
@@ -768,6 +798,17 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             plogp_sum[rows] = plogp.sum(axis=0)
         return proba_sum, plogp_sum
 
+    def _check_prediction_params(self):
+        """Validate the parameters that prediction reads: they can be set after
+        fit (``set_params(inference="ensemble")``), so fit's check is not
+        enough."""
+        names = ("inference", "n_samples", "n_jobs")
+        validate_parameter_constraints(
+            {name: self._parameter_constraints[name] for name in names},
+            {name: getattr(self, name) for name in names},
+            caller_name=self.__class__.__name__,
+        )
+
     def _validate_X_predict(self, X):
         # float input is converted chunk by chunk (take_rows), not here
         return validate_data(
@@ -788,6 +829,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             Probability of each class, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
+        self._check_prediction_params()
         X = self._validate_X_predict(X)
         if self.inference == "mean":
             return softmax(self._mean_logits(X, self._moments()[0], self.intercepts_))
@@ -809,6 +851,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             Log-probability of each class, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
+        self._check_prediction_params()
         if self.inference != "mean":
             with np.errstate(divide="ignore"):
                 return np.log(self.predict_proba(X))
@@ -859,6 +902,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             ``(n_samples,)``, in nats).
         """
         check_is_fitted(self)
+        self._check_prediction_params()
         X = self._validate_X_predict(X)
         method = "mc" if self.inference == "mc" else "ensemble"
         proba_sum, plogp_sum = self._member_sums(X, method)

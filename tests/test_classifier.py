@@ -968,3 +968,78 @@ def test_working_memory_chunking_mc(trained, digits):
     with config_context(working_memory=1):
         chunked = trained.predict_proba(X_big)
     np.testing.assert_allclose(chunked, proba, rtol=1e-5, atol=1e-6)
+
+
+def test_partial_fit_takes_arguments_in_mlp_order(digits):
+    """``partial_fit(X, y, sample_weight, classes)`` as ``MLPClassifier``: a
+    positional call puts the weights in ``sample_weight``."""
+    X, y = digits
+    weights = np.linspace(0.5, 1.5, len(y))
+    classes = np.unique(y)
+    positional = SaSMLPClassifier(**SMALL).partial_fit(X, y, weights, classes)
+    keywords = SaSMLPClassifier(**SMALL).partial_fit(
+        X, y, sample_weight=weights, classes=classes
+    )
+    np.testing.assert_array_equal(positional.classes_, classes)
+    for a, b in zip(positional.slab_means_, keywords.slab_means_):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "params, bad",
+    [
+        ({"inference": "ensamble"}, "inference"),
+        ({"inference": "mc", "n_samples": 0}, "n_samples"),
+        ({"inference": "mc", "n_samples": -3}, "n_samples"),
+        ({"inference": "ensemble", "n_samples": 2.5}, "n_samples"),
+        ({"inference": "ensemble", "n_jobs": 0}, "n_jobs"),
+    ],
+)
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "predict_uncertainty"]
+)
+def test_prediction_parameters_set_after_fit_are_validated(
+    trained, digits, params, bad, method
+):
+    X, _ = digits
+    means = [m.copy() for m in trained.slab_means_]
+    trained.set_params(**params)
+    with pytest.raises(ValueError, match=f"'{bad}' parameter"):
+        getattr(trained, method)(X[:5])
+    for a, b in zip(means, trained.slab_means_):
+        np.testing.assert_array_equal(a, b)
+    trained.set_params(inference="mean", n_samples=100, n_jobs=None)
+    assert trained.predict(X[:5]).shape == (5,)
+
+
+def test_n_jobs_zero_is_rejected_by_fit(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="'n_jobs' parameter"):
+        SaSMLPClassifier(**SMALL, n_jobs=0).fit(X, y)
+
+
+def test_fit_intercept_changed_between_partial_fit_calls(digits):
+    X, y = digits
+    est = SaSMLPClassifier(**SMALL).partial_fit(X, y, classes=np.unique(y))
+    state = copy.deepcopy(est.__dict__)
+    est.set_params(fit_intercept=False)
+    with pytest.raises(ValueError, match="fit_intercept changed.*call fit"):
+        est.partial_fit(X, y)
+    assert est.n_iter_ == state["n_iter_"] and est.t_ == state["t_"]
+    for a, b in zip(est.slab_means_, state["slab_means_"]):
+        np.testing.assert_array_equal(a, b)
+    # a new fit starts over with the new structure
+    est.fit(X, y)
+    assert not np.any(np.concatenate(est.intercepts_))
+
+
+def test_warm_start_refit_on_fewer_classes_is_refused_like_mlp(digits):
+    X, y = digits
+    est = _fit(SaSMLPClassifier(**SMALL, warm_start=True), X, y)
+    fewer = y < 5
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        est.fit(X[fewer], y[fewer])
+    np.testing.assert_array_equal(est.classes_, np.unique(y))
+    mlp = _fit(MLPClassifier(**SMALL, warm_start=True), X, y)
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        mlp.fit(X[fewer], y[fewer])
