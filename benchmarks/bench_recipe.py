@@ -28,8 +28,8 @@ defaults of version 0.1, and the defaults of this version.
 
 Usage::
 
-    python benchmarks/bench_recipe.py                  # full run (~30 minutes)
-    python benchmarks/bench_recipe.py --seeds 0        # one seed (~10 minutes)
+    python benchmarks/bench_recipe.py                  # full run (about 40 minutes)
+    python benchmarks/bench_recipe.py --seeds 0        # one seed (about 15 minutes)
     python benchmarks/bench_recipe.py --only "lr 0.1"  # recipes whose name has it
     python benchmarks/bench_recipe.py --quick          # smoke test (< 1 minute)
 
