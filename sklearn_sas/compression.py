@@ -328,8 +328,20 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
         f"mask_{k}": (mask.T if layout == "torch" else mask)
         for k, mask in enumerate(masks)
     }
-    np.savez_compressed(path, metadata=np.array(json.dumps(metadata)), **arrays)
+    np.savez_compressed(path, metadata=_metadata_entry(metadata), **arrays)
     return masks
+
+
+def _metadata_entry(metadata):
+    """The JSON metadata entry of an archive; numpy scalars among the options
+    (``sparsity=np.float32(0.5)``) are stored as Python numbers."""
+
+    def plain(value):
+        if isinstance(value, np.generic):
+            return value.item()
+        raise TypeError(f"{value!r} cannot be stored in the JSON metadata.")
+
+    return np.array(json.dumps(metadata, default=plain))
 
 
 def _read_archive(path, expected_format):
@@ -538,6 +550,6 @@ def export_network(estimator, path, **pruning):
         # object arrays would need pickle to load; labels become strings
         classes = classes.astype(str)
     np.savez_compressed(
-        path, metadata=np.array(json.dumps(metadata)), classes=classes, **arrays
+        path, metadata=_metadata_entry(metadata), classes=classes, **arrays
     )
     return network

@@ -55,7 +55,11 @@ def _calculate_threshold(credit, threshold):
     try:
         value = references[reference.strip()](credit)
         if star:
-            value = float(scale.strip()) * value
+            factor = float(scale.strip())
+            if not np.isfinite(factor):
+                # "nan*mean" would silently select nothing, "inf*mean" nothing
+                raise ValueError
+            value = factor * value
     except (KeyError, ValueError):
         raise ValueError(
             "threshold must be a float, 'mean', 'median' or a scaled reference "

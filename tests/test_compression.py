@@ -324,3 +324,18 @@ def test_pruned_network_predicts_sparse_input(fitted, digits_split):
     assert_allclose(
         net.predict_proba(sp.csr_matrix(X_test)), net.predict_proba(X_test), rtol=1e-5
     )
+
+
+def test_numpy_scalar_options_are_stored_as_numbers(tmp_path):
+    from sklearn.datasets import load_digits
+
+    from sklearn_sas import SaSMLPClassifier
+    from sklearn_sas.compression import export_masks, load_masks
+
+    X, y = load_digits(return_X_y=True)
+    clf = SaSMLPClassifier((8,), max_iter=2, random_state=0).fit(X / 16, y)
+    path = tmp_path / "masks.npz"
+    export_masks(clf, path, rule="sparsity", sparsity=np.float32(0.5))
+    loaded = load_masks(path)
+    assert loaded.info["sparsity"] == 0.5
+    assert round(loaded.sparsity, 2) == 0.5

@@ -531,3 +531,11 @@ def test_tags():
     assert tags.target_tags.required
     assert not get_tags(SaSFeatureSelector(prefit=True)).target_tags.required
     assert not get_tags(SaSFeatureSelector(LogisticRegression())).input_tags.allow_nan
+
+
+@pytest.mark.parametrize("threshold", ["nan*mean", "inf*median", "-inf*mean"])
+def test_non_finite_scaled_threshold_is_refused(fitted, digits, threshold):
+    X, y = digits
+    selector = SaSFeatureSelector(fitted, prefit=True, threshold=threshold)
+    with pytest.raises(ValueError, match="threshold must be"):
+        selector.fit(X, y)
