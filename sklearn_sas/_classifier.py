@@ -48,8 +48,6 @@ from ._utils import row_chunks, spawn_seeds, take_rows
 # make about this many rows
 _MC_BLOCK_PASSES = 4096
 
-INIT_M_STD_DEFAULT = 2**0.5
-
 
 class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multilayer perceptron whose every connection is a spike-and-slab law.
@@ -69,8 +67,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
     ``xi = 0`` with ``m != 0`` is a very important connection, always present
     with a deterministic weight; ``pi = 1``, or ``xi = 0`` with ``m = 0`` (a
     weight that is always zero), an unimportant, prunable one (see
-    :func:`~sklearn_sas.inspection.credit_assignment`). With ``pi = 0`` and ``xi = 0`` frozen, gBP
-    is ordinary backpropagation on the weights ``m``.
+    :func:`~sklearn_sas.inspection.credit_assignment`). With ``pi = 0`` and
+    ``xi = 0`` frozen, gBP is ordinary backpropagation on the weights ``m``.
 
     Parameters
     ----------
@@ -362,7 +360,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         fit_intercept=True,
         init_pi=0.0,
         init_xi=0.01,
-        init_m_std=INIT_M_STD_DEFAULT,
+        init_m_std=2**0.5,
         weight_decay=0.0,
         inference="mean",
         n_samples=100,

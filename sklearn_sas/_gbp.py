@@ -500,8 +500,8 @@ def run_epoch(
     is decoupled from the gradient, as in Li & Huang's code: with the
     optimizer's current step size ``lr``, every ``theta`` of ``pi``, ``xi``
     and ``m`` (only ``m`` with ``spike_slab=False``) becomes
-    ``theta - lr * (step + weight_decay * theta)``. Returns the mean minibatch loss
-    weighted by minibatch size, as ``MLPClassifier`` reports it; a non-finite
+    ``theta - lr * (step + weight_decay * theta)``. Returns the mean
+    minibatch loss weighted by minibatch size, as ``MLPClassifier`` reports it; a non-finite
     loss ends the epoch at once and is returned.
     """
     n_samples = X.shape[0]

@@ -240,7 +240,9 @@ def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8, m_tol=1e-6):
     return _entropy(m, pi, xi, slab_term, xi_tol, m_tol)
 
 
-def credit_masks(m, pi, xi, *, pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=False):
+def credit_masks(
+    m, pi, xi, *, pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=False
+):
     """Split connections into very important, unimportant and variable.
 
     ``pi delta(w) + (1 - pi) Normal(w | m, xi)`` is the point mass

@@ -957,7 +957,9 @@ def test_working_memory_chunking_does_not_change_results(trained, digits):
     np.testing.assert_array_equal(pred, trained.classes_[proba.argmax(axis=1)])
     # tiled rows get the same answers, to float32 tolerance: BLAS may round a
     # row differently at another position of a product or another thread split
-    np.testing.assert_allclose(chunked[: len(X)], chunked[-len(X) :], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        chunked[: len(X)], chunked[-len(X) :], rtol=1e-5, atol=1e-7
+    )
 
 
 def test_working_memory_chunking_mc(trained, digits):

@@ -288,7 +288,9 @@ def credit_assignment(
         credit_masks(m, pi, xi, **tolerances, strict_paper=strict_paper)
         for m, pi, xi in layers
     ]
-    entropy = [sas_entropy(m, pi, xi, xi_tol=xi_tol, m_tol=m_tol) for m, pi, xi in layers]
+    entropy = [
+        sas_entropy(m, pi, xi, xi_tol=xi_tol, m_tol=m_tol) for m, pi, xi in layers
+    ]
     return CreditAssignment(
         vip_masks=[vip for vip, _, _ in masks],
         uip_masks=[uip for _, uip, _ in masks],
