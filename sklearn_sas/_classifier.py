@@ -43,12 +43,6 @@ from ._sas import sample_sas, sas_moments
 from ._utils import row_chunks, spawn_seeds, take_rows
 
 
-# inference="mc" runs blocks of rows, each with its own noise stream so that
-# results do not depend on the working memory: n_samples passes of a block
-# make about this many rows
-_MC_BLOCK_PASSES = 4096
-
-
 class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multilayer perceptron whose every connection is a spike-and-slab law.
 
@@ -191,7 +185,9 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
 
         - ``"mean"``: the deterministic mean network (``eps = 0``);
         - ``"mc"``: the softmax averaged over ``n_samples`` mean-field passes,
-          each with fresh noise ``eps``;
+          each with fresh noise ``eps``; a pass's draw for a unit is shared
+          by all rows, so a row's probabilities for a given
+          ``random_state`` do not depend on the rows predicted with it;
         - ``"ensemble"``: the softmax averaged over ``n_samples`` concrete
           networks sampled from the learned distribution.
 
@@ -778,18 +774,21 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                 for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
             )
             return tuple(sum(sums) for sums in zip(*parts))
-        # each block of rows has its own noise stream, so results do not
-        # depend on the working memory
+        # the draws of every pass are shared by all rows (forward_mc), so a
+        # row's result depends neither on the other rows nor on the chunking
         mus, variances = self._moments()
+        dtype = mus[0].dtype
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        proba_sum = np.empty((X.shape[0], self.n_outputs_), dtype=mus[0].dtype)
-        plogp_sum = np.empty(X.shape[0], dtype=mus[0].dtype)
-        block_rows = max(_MC_BLOCK_PASSES // self.n_samples, 1)
-        for block, rows in enumerate(gen_batches(X.shape[0], block_rows)):
-            rng = np.random.default_rng([seed, block])
+        rng = np.random.default_rng(seed)
+        noise = [
+            rng.standard_normal((self.n_samples, mu.shape[1]), dtype=dtype)
+            for mu in mus
+        ]
+        proba_sum = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
+        plogp_sum = np.empty(X.shape[0], dtype=dtype)
+        for rows in self._chunks(X, self.n_samples):
             logits = forward_mc(
-                take_rows(X, rows, proba_sum.dtype), mus, variances,
-                self.intercepts_, self.n_samples, rng,
+                take_rows(X, rows, dtype), mus, variances, self.intercepts_, noise
             )
             proba, plogp = _proba_and_plogp(logits)
             proba_sum[rows] = proba.sum(axis=0)

@@ -572,29 +572,40 @@ def forward(X, mus, intercepts, variances=None, rng=None, scaled=True):
     return H
 
 
-def forward_mc(X, mus, variances, intercepts, n_passes, rng):
-    """Logits of ``n_passes`` mean-field passes, shape ``(n_passes, n, n_out)``.
+def forward_mc(X, mus, variances, intercepts, noise):
+    """Logits of mean-field passes, shape ``(n_passes, n, n_out)``.
 
-    The input layer's mean and width ``(G, D)`` are the same in every pass,
-    so they are computed once; the passes differ from the first noise on,
-    and run stacked along the rows through the layers above.
+    ``noise[l]`` of shape ``(n_passes, N_{l+1})`` holds the standard normal
+    draws of layer ``l`` in every pass: pass ``k`` samples the pre-activation
+    of unit ``j`` of every row as ``G + noise[l][k, j] * D``. Sharing a
+    pass's draws among the rows gives each row the same law as fresh draws
+    would (passes and units stay independent), and makes a row's result
+    independent of the other rows predicted with it. The input layer's
+    ``(G, D)`` are the same in every pass, so they are computed once; the
+    passes run stacked along the rows through the layers above.
     """
-    n, n_in = X.shape
-    G = np.asarray(X @ mus[0])
-    G *= n_in**-0.5
-    if intercepts is not None:
-        G += intercepts[0]
-    D = np.asarray(_square(X) @ variances[0])
-    D *= 1.0 / n_in
-    np.sqrt(D, out=D)
-    z = rng.standard_normal((n_passes, *G.shape), dtype=G.dtype)
-    z *= D
-    z += G
-    if len(mus) == 1:
-        return z
-    H = np.clip(z, 0, np.inf, out=z).reshape(n_passes * n, -1)
-    rest = intercepts[1:] if intercepts is not None else None
-    return forward(H, mus[1:], rest, variances[1:], rng).reshape(n_passes, n, -1)
+    n_passes, n = noise[0].shape[0], X.shape[0]
+    H = X
+    for layer, (mu, var) in enumerate(zip(mus, variances)):
+        n_in = H.shape[1]
+        G = np.asarray(H @ mu)
+        G *= n_in**-0.5
+        if intercepts is not None:
+            G += intercepts[layer]
+        D = np.asarray(_square(H) @ var)
+        D *= 1.0 / n_in
+        np.sqrt(D, out=D)
+        if layer == 0:
+            z = np.multiply(D, noise[0][:, None, :])
+            z += G
+        else:
+            z = D.reshape(n_passes, n, -1)
+            z *= noise[layer][:, None, :]
+            z += G.reshape(n_passes, n, -1)
+        if layer < len(mus) - 1:
+            # ReLU, then the passes stacked along the rows
+            H = np.clip(z, 0, np.inf, out=z).reshape(n_passes * n, -1)
+    return z
 
 
 def softmax(z, out=None):

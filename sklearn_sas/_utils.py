@@ -34,8 +34,50 @@ def take_rows(X, rows, dtype):
     return part.astype(dtype, copy=False) if dtype != part.dtype else part
 
 
+def sas_network(estimator):
+    """The fitted ``SaSMLPClassifier`` behind ``estimator`` and the steps
+    that prepare its input.
+
+    ``estimator`` is a fitted ``SaSMLPClassifier`` or a fitted ``Pipeline``
+    whose final step is one. Returns ``(network, preprocess)``: the
+    classifier, and the pipeline's leading steps (a ``Pipeline``) or
+    ``None``, so a function that takes ``(estimator, X)`` can feed the
+    network ``preprocess.transform(X)``.
+
+    Any other fitted estimator exposing ``spike_probs_``, ``slab_means_``
+    and ``slab_vars_`` is accepted too. Anything else (an
+    ``MLPClassifier``, a ``SampledNetwork``) raises a
+    ``TypeError`` that says a spike-and-slab network is needed, rather than
+    a misleading "not fitted".
+    """
+    from sklearn.pipeline import Pipeline
+
+    from ._classifier import SaSMLPClassifier
+
+    preprocess = None
+    network = estimator
+    if isinstance(estimator, Pipeline):
+        network = estimator.steps[-1][1]
+        if len(estimator.steps) > 1:
+            preprocess = estimator[:-1]
+    attributes = ["spike_probs_", "slab_means_", "slab_vars_"]
+    is_sas = isinstance(network, SaSMLPClassifier)
+    # any fitted estimator exposing the three distributions is accepted
+    if not is_sas and not all(hasattr(network, name) for name in attributes):
+        what = type(network).__name__
+        if network is not estimator:
+            what = f"a Pipeline ending in {what}"
+        raise TypeError(
+            "needs a fitted SaSMLPClassifier or a Pipeline ending in one "
+            f"(the spike-and-slab distribution of every connection); got {what}."
+        )
+    check_is_fitted(network, attributes)
+    return network, preprocess
+
+
 def fitted_distribution(estimator):
     """The fitted ``(slab_means_, spike_probs_, slab_vars_)`` of a
-    spike-and-slab network, one array per layer each."""
-    check_is_fitted(estimator, ["spike_probs_", "slab_means_", "slab_vars_"])
-    return estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_
+    spike-and-slab network (or of a Pipeline's final one), one array per
+    layer each."""
+    network, _ = sas_network(estimator)
+    return network.slab_means_, network.spike_probs_, network.slab_vars_

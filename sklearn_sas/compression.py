@@ -12,12 +12,14 @@ frameworks (PyTorch's ``torch.nn.utils.prune.custom_from_mask`` included),
 matrices.
 """
 
+import copy
 import json
 import zipfile
 from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.pipeline import Pipeline
 from sklearn.utils import gen_batches
 from sklearn.utils._param_validation import (
     Interval,
@@ -27,7 +29,7 @@ from sklearn.utils._param_validation import (
 
 from ._sampled import ConcreteNetwork
 from ._sas import credit_masks
-from ._utils import fitted_distribution
+from ._utils import fitted_distribution, sas_network
 
 __all__ = [
     "PruningMasks",
@@ -74,8 +76,9 @@ def connection_scores(estimator, score="magnitude"):
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier
-        A fitted spike-and-slab network.
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
     score : {"magnitude", "snr", "spike"}, default="magnitude"
         ``"magnitude"``: ``(1 - pi) |m|``, the magnitude of the connection's
         mean weight. ``"snr"``: ``|mu| / sqrt(var)``, the signal-to-noise
@@ -146,8 +149,9 @@ def pruning_masks(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier
-        A fitted spike-and-slab network.
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
 
     rule : {"uip", "map", "threshold", "sparsity"}, default="uip"
         - ``"uip"``: drop the unimportant connections, never present in any
@@ -488,8 +492,9 @@ def prune(estimator, **pruning):
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier
-        A fitted spike-and-slab network.
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
     **pruning : dict
         Options of :func:`pruning_masks` (``rule``, ``threshold``,
         ``sparsity``, ``scope``, ``score``, ``pi_tol``, ``xi_tol``,
@@ -497,9 +502,18 @@ def prune(estimator, **pruning):
 
     Returns
     -------
-    network : PrunedNetwork
+    network : PrunedNetwork or Pipeline
+        The pruned network; for a ``Pipeline``, a new ``Pipeline`` with
+        copies of its fitted steps and the pruned network as final step, so
+        it predicts from the same input.
     """
-    return PrunedNetwork._from_masks(estimator, pruning_masks(estimator, **pruning))
+    network, preprocess = sas_network(estimator)
+    pruned = PrunedNetwork._from_masks(network, pruning_masks(network, **pruning))
+    if not isinstance(estimator, Pipeline):
+        return pruned
+    # copies, so refitting the original pipeline leaves this one as it is
+    steps = copy.deepcopy(estimator.steps[:-1])
+    return Pipeline([*steps, (estimator.steps[-1][0], pruned)])
 
 
 def export_network(estimator, path, **pruning):

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectorMixin
+from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metadata_routing import (
@@ -26,7 +27,19 @@ _SAS_ATTRIBUTES = ("spike_probs_", "slab_means_", "slab_vars_")
 
 
 def _first_layer(estimator):
-    """First-layer ``(m, pi, xi)`` of a fitted spike-and-slab estimator."""
+    """First-layer ``(m, pi, xi)`` of a fitted spike-and-slab estimator, or
+    of the final step of a fitted ``Pipeline``."""
+    if isinstance(estimator, Pipeline):
+        pipeline, estimator = estimator, estimator.steps[-1][1]
+        n_in = getattr(pipeline, "n_features_in_", None)
+        n_network = getattr(estimator, "n_features_in_", None)
+        if n_in is not None and n_network is not None and n_in != n_network:
+            # the selector's support refers to the pipeline's input features
+            raise ValueError(
+                "SaSFeatureSelector selects the input features of the network, "
+                f"but the pipeline's steps before it turn {n_in} features into "
+                f"{n_network}; use a pipeline whose steps keep the features."
+            )
     missing = [name for name in _SAS_ATTRIBUTES if not hasattr(estimator, name)]
     if missing:
         raise ValueError(

@@ -24,6 +24,16 @@ def _expected_failed_checks(estimator):
         SaSMLPClassifier(
             hidden_layer_sizes=(8, 6), max_iter=30, dtype="float64", random_state=0
         ),
+        # the stochastic inference modes: a row's probabilities for a fixed
+        # random_state must not depend on the rows predicted with it
+        SaSMLPClassifier(
+            hidden_layer_sizes=(10,), max_iter=50, inference="mc", n_samples=10,
+            random_state=0,
+        ),
+        SaSMLPClassifier(
+            hidden_layer_sizes=(10,), max_iter=50, inference="ensemble",
+            n_samples=10, random_state=0,
+        ),
     ],
     expected_failed_checks=_expected_failed_checks,
 )

@@ -9,6 +9,7 @@ from sklearn_sas._gbp import (
     ParamVector,
     Workspace,
     forward,
+    forward_mc,
     init_params,
     NormalNoise,
     new_generator,
@@ -311,6 +312,36 @@ def test_forward_mean_network_uses_the_moments():
     hidden = np.maximum(X @ mus[0] / 2 + params.intercepts[0], 0)
     expected = hidden @ mus[1] / np.sqrt(3) + params.intercepts[1]
     assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)
+
+
+def test_forward_mc_samples_every_layer_with_the_pass_noise():
+    rng = np.random.default_rng(7)
+    params = init_params([4, 3, 3, 2], True, np.float64, rng, init_pi=0.3, init_xi=0.2)
+    mus, variances = [], []
+    for m, pi, xi in zip(params.slab_means, params.spike_probs, params.slab_vars):
+        mu, var, _ = sas_moments(m, pi, xi)
+        mus.append(mu)
+        variances.append(var)
+    X = rng.normal(size=(6, 4))
+    noise = [rng.normal(size=(5, n_out)) for n_out in (3, 3, 2)]
+    logits = forward_mc(X, mus, variances, params.intercepts, noise)
+    assert logits.shape == (5, 6, 2)
+    for k in range(5):
+        h = X
+        for layer, (mu, var, b) in enumerate(zip(mus, variances, params.intercepts)):
+            n_in = h.shape[1]
+            width = np.sqrt(h**2 @ var / n_in)
+            h = h @ mu / np.sqrt(n_in) + b + noise[layer][k] * width
+            if layer < 2:
+                h = np.maximum(h, 0)
+        assert_allclose(logits[k], h, rtol=1e-12)
+    # a row's passes do not depend on the rows predicted with it
+    order = [4, 0, 2]
+    assert_allclose(
+        forward_mc(X[order], mus, variances, params.intercepts, noise),
+        logits[:, order],
+        rtol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("make_rng", [new_generator, np.random.default_rng])

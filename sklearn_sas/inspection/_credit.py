@@ -39,8 +39,9 @@ def connection_entropy(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier
-        A fitted spike-and-slab network.
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
 
     method : {"analytic", "monte_carlo"}, default="analytic"
         ``"analytic"`` is the closed form, the exact expectation of the
@@ -246,8 +247,9 @@ def credit_assignment(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier
-        A fitted spike-and-slab network.
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
 
     pi_tol : float, default=1e-6
         Tolerance on the spike probability, in [0, 0.5).

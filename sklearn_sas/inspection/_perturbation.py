@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._sampled import SampledNetwork
 from .._sas import credit_masks, sample_sas
-from .._utils import fitted_distribution, spawn_seeds
+from .._utils import fitted_distribution, sas_network, spawn_seeds
 
 
 def _candidates(kind, vip, uip, variable):
@@ -97,8 +97,9 @@ def perturbation_curve(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier
-        A fitted spike-and-slab network.
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one (``X`` then goes through the pipeline's other steps first).
 
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Evaluation data (a held-out test set).
@@ -158,7 +159,10 @@ def perturbation_curve(
     >>> curve.errors.shape
     (2, 2)
     """
-    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
+    network, preprocess = sas_network(estimator)
+    if preprocess is not None:
+        X = preprocess.transform(X)
+    slab_means, spike_probs, slab_vars = fitted_distribution(network)
     if layer >= len(spike_probs):
         raise ValueError(
             f"layer={layer} is out of range: the network has "
@@ -195,7 +199,7 @@ def perturbation_curve(
         )
         for i, (w, mask) in enumerate(perturbed):
             net = SampledNetwork._from_sample(
-                estimator,
+                network,
                 [*weights[:layer], w, *weights[layer + 1 :]],
                 [*masks[:layer], mask, *masks[layer + 1 :]],
             )
