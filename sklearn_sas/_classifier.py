@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch, check_random_state, gen_batches
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import (
     Interval,
@@ -40,7 +41,13 @@ from ._gbp import (
 from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._sampled import SampledNetwork
 from ._sas import sample_sas, sas_moments
-from ._utils import row_chunks, spawn_seeds, take_rows
+from ._utils import (
+    check_finite_output,
+    row_chunks,
+    spawn_seeds,
+    take_rows,
+    validate_prediction_input,
+)
 
 
 class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
@@ -160,6 +167,15 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         Whether every layer has a deterministic bias, trained like an
         ordinary bias outside the spike-and-slab model. The paper's networks
         have none (``fit_intercept=False``).
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, ``{class_label: weight}``; a
+        class not listed has weight 1. ``"balanced"`` weights each class by
+        ``n_samples / (n_classes * np.bincount(y))``, from the ``y`` given to
+        ``fit`` (``partial_fit`` sees one batch at a time, so it takes a dict:
+        :func:`~sklearn.utils.class_weight.compute_class_weight` makes one
+        from all the labels). The class weight of a sample multiplies its
+        ``sample_weight``.
 
     init_pi : float, default=0.0
         Initial spike probability of every connection, in [0, 1].
@@ -315,6 +331,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "fit_intercept": ["boolean"],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "init_pi": [Interval(Real, 0, 1, closed="both")],
         "init_xi": [Interval(Real, 0, None, closed="left")],
         "init_m_std": [Interval(Real, 0, None, closed="left")],
@@ -354,6 +371,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         verbose=False,
         warm_start=False,
         fit_intercept=True,
+        class_weight=None,
         init_pi=0.0,
         init_xi=0.01,
         init_m_std=2**0.5,
@@ -385,6 +403,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
         self.init_pi = init_pi
         self.init_xi = init_xi
         self.init_m_std = init_m_std
@@ -468,8 +487,6 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight must have a positive sum.")
         check_classification_targets(y)
         if not first_pass:
             self._check_continuation(y, incremental)
@@ -482,8 +499,52 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                     f"`classes={classes!r}` is not the same as on the first call "
                     f"to partial_fit, which was {self.classes_!r}."
                 )
-        self._train(X, self._class_indices(y), sample_weight, incremental)
+        y = self._class_indices(y)
+        sample_weight = self._weigh_classes(y, sample_weight, incremental, dtype)
+        self._train(X, y, sample_weight, incremental)
         return self
+
+    def _weigh_classes(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times the ``class_weight`` of each sample
+        (``y`` holds class indices)."""
+        if self.class_weight is not None:
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit, "
+                    "which sees one batch at a time: pass the weights of all the "
+                    "labels as a dict, e.g. dict(zip(classes, compute_class_weight("
+                    "'balanced', classes=classes, y=y_all)))."
+                )
+            if isinstance(self.class_weight, dict):
+                bad = {
+                    label: weight for label, weight in self.class_weight.items()
+                    if not (isinstance(weight, Real) and 0 <= weight < np.inf)
+                }  # fmt: skip
+                if bad:
+                    raise ValueError(
+                        "class_weight values must be finite non-negative numbers, "
+                        f"got {bad}."
+                    )
+                unknown = [
+                    label for label in self.class_weight
+                    if not np.isin(label, self.classes_)
+                ]  # fmt: skip
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has labels {unknown} that are not classes "
+                        f"of the classifier, {self.classes_.tolist()}."
+                    )
+            per_class = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[y]
+            ).astype(dtype)
+            weights = per_class[y]
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            what = "sample_weight" if self.class_weight is None else (
+                "sample_weight times class_weight"
+            )
+            raise ValueError(f"{what} must have a positive sum.")
+        return sample_weight
 
     def _check_continuation(self, y, incremental):
         """A call that goes on from the fitted state (``partial_fit``, or
@@ -761,6 +822,11 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             out[rows] = forward(take_rows(X, rows, out.dtype), mus, intercepts)
         return out
 
+    def _predict_logits(self, X):
+        """Logits of the mean network for prediction."""
+        logits = self._mean_logits(X, self._moments()[0], self.intercepts_)
+        return check_finite_output(logits, logits.dtype)
+
     def _member_sums(self, X, method):
         """Sums over the ``n_samples`` members of ``method`` ("mc" passes or
         "ensemble" networks) of the probabilities and of ``sum_c p ln p``."""
@@ -773,7 +839,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
                 delayed(_ensemble_sums)(params, self.intercepts_, group, X, chunk_rows)
                 for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
             )
-            return tuple(sum(sums) for sums in zip(*parts))
+            proba_sum, plogp_sum = (sum(sums) for sums in zip(*parts))
+            return check_finite_output(proba_sum, proba_sum.dtype), plogp_sum
         # the draws of every pass are shared by all rows (forward_mc), so a
         # row's result depends neither on the other rows nor on the chunking
         mus, variances = self._moments()
@@ -793,7 +860,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             proba, plogp = _proba_and_plogp(logits)
             proba_sum[rows] = proba.sum(axis=0)
             plogp_sum[rows] = plogp.sum(axis=0)
-        return proba_sum, plogp_sum
+        return check_finite_output(proba_sum, dtype), plogp_sum
 
     def _check_prediction_params(self):
         """Validate the parameters that prediction reads: they can be set after
@@ -807,10 +874,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _validate_X_predict(self, X):
-        # float input is converted chunk by chunk (take_rows), not here
-        return validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=(np.float32, np.float64)
-        )
+        return validate_prediction_input(self, X, self.slab_means_[0].dtype)
 
     def predict_proba(self, X):
         """Class probabilities, by the ``inference`` mode.
@@ -829,7 +893,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
         self._check_prediction_params()
         X = self._validate_X_predict(X)
         if self.inference == "mean":
-            return softmax(self._mean_logits(X, self._moments()[0], self.intercepts_))
+            return softmax(self._predict_logits(X))
         proba_sum, _ = self._member_sums(X, self.inference)
         proba_sum /= self.n_samples
         return proba_sum
@@ -853,7 +917,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseEstimator):
             with np.errstate(divide="ignore"):
                 return np.log(self.predict_proba(X))
         X = self._validate_X_predict(X)
-        return log_softmax(self._mean_logits(X, self._moments()[0], self.intercepts_))
+        return log_softmax(self._predict_logits(X))
 
     def predict(self, X):
         """Predict class labels.

@@ -2,10 +2,15 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._gbp import forward, log_softmax, softmax
-from ._utils import row_chunks, take_rows
+from ._utils import (
+    check_finite_output,
+    row_chunks,
+    take_rows,
+    validate_prediction_input,
+)
 
 
 class ConcreteNetwork(ClassifierMixin, BaseEstimator):
@@ -43,16 +48,14 @@ class ConcreteNetwork(ClassifierMixin, BaseEstimator):
         )
 
     def _logits(self, X):
-        # float input is converted chunk by chunk (take_rows), not here
-        X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=(np.float32, np.float64)
-        )
+        dtype = self.coefs_[0].dtype
+        X = validate_prediction_input(self, X, dtype)
         coefs = self._inference_weights()
-        out = np.empty((X.shape[0], self.n_outputs_), dtype=self.coefs_[0].dtype)
+        out = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         for rows in self._row_chunks(X.shape):
             part = take_rows(X, rows, out.dtype)
             out[rows] = forward(part, coefs, self.intercepts_, scaled=False)
-        return out
+        return check_finite_output(out, dtype)
 
     def _inference_weights(self):
         """The weights the forward pass multiplies by."""

@@ -1,9 +1,10 @@
 """Plumbing shared by the estimators."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 def row_chunks(n_rows, row_bytes):
@@ -73,6 +74,43 @@ def sas_network(estimator):
         )
     check_is_fitted(network, attributes)
     return network, preprocess
+
+
+def validate_prediction_input(estimator, X, dtype):
+    """``X`` validated for prediction by a network computing in ``dtype``.
+
+    float input is converted chunk by chunk later (``take_rows``), not here,
+    so values a float64 ``X`` holds beyond the range of a float32 network are
+    refused now: converted, they would become infinite and the network would
+    answer NaN (``fit`` refuses them too).
+    """
+    X = validate_data(
+        estimator, X, reset=False, accept_sparse="csr", dtype=(np.float32, np.float64)
+    )
+    dtype = np.dtype(dtype)
+    values = X.data if sp.issparse(X) else X
+    if values.size and X.dtype.itemsize > dtype.itemsize:
+        limit = np.finfo(dtype).max
+        # max and min, not abs: no copy of a large X
+        largest = max(values.max(), -values.min())
+        if largest > limit:
+            raise ValueError(
+                f"Input X contains values too large for the network's {dtype} "
+                f"(|x| up to {largest:.3g}, {dtype} overflows above {limit:.3g}). "
+                "Scale the input, or fit with dtype='float64'."
+            )
+    return X
+
+
+def check_finite_output(values, dtype):
+    """Refuse outputs a forward pass made non-finite by overflow."""
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"The forward pass overflowed {np.dtype(dtype)} on this input: its "
+            "values are too large for the network. Scale the input (e.g. with "
+            "the scaler used for training), or fit with dtype='float64'."
+        )
+    return values
 
 
 def fitted_distribution(estimator):

@@ -1,0 +1,99 @@
+"""class_weight: None, "balanced" or a dict, as scikit-learn's classifiers."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.utils.class_weight import compute_class_weight
+
+from sklearn_sas import SaSMLPClassifier
+
+
+@pytest.fixture(scope="module")
+def imbalanced():
+    X, y = load_digits(n_class=3, return_X_y=True)
+    X = X / 16
+    # keep 20 of the 2s: a minority class
+    keep = (y != 2) | (np.cumsum(y == 2) <= 20)
+    return X[keep], y[keep]
+
+
+def _fit(X, y, **params):
+    return SaSMLPClassifier((8,), max_iter=5, random_state=0, **params).fit(X, y)
+
+
+def _assert_same_network(a, b):
+    for name in ("slab_means_", "spike_probs_", "slab_vars_", "intercepts_"):
+        for u, v in zip(getattr(a, name), getattr(b, name)):
+            np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-7)
+
+
+def test_class_weight_is_a_sample_weight_per_class(imbalanced):
+    X, y = imbalanced
+    weights = {0: 0.5, 1: 2.0}
+    by_class = _fit(X, y, class_weight=weights)
+    by_sample = _fit_weighted(X, y, np.vectorize(lambda c: weights.get(c, 1.0))(y))
+    _assert_same_network(by_class, by_sample)
+    assert not np.allclose(by_class.slab_means_[0], _fit(X, y).slab_means_[0])
+
+
+def _fit_weighted(X, y, sample_weight, **params):
+    clf = SaSMLPClassifier((8,), max_iter=5, random_state=0, **params)
+    return clf.fit(X, y, sample_weight=sample_weight)
+
+
+def test_balanced_weights_from_the_labels_and_multiply_sample_weight(imbalanced):
+    X, y = imbalanced
+    per_class = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    assert per_class[2] > 3 * per_class[0]
+    sample_weight = np.linspace(0.5, 1.5, y.size)
+    balanced = _fit_weighted(X, y, sample_weight, class_weight="balanced")
+    explicit = _fit_weighted(X, y, sample_weight * per_class[y])
+    _assert_same_network(balanced, explicit)
+
+
+def test_balanced_raises_minority_recall(imbalanced):
+    X, y = imbalanced
+    recall = [
+        np.mean(_fit(X, y, class_weight=cw).predict(X[y == 2]) == 2)
+        for cw in (None, "balanced")
+    ]
+    assert recall[1] > recall[0], recall
+
+
+def test_partial_fit_takes_a_dict_not_balanced(imbalanced):
+    X, y = imbalanced
+    classes = np.unique(y)
+    clf = SaSMLPClassifier((8,), random_state=0, class_weight="balanced")
+    with pytest.raises(ValueError, match="not supported by partial_fit"):
+        clf.partial_fit(X, y, classes=classes)
+    assert not hasattr(clf, "classes_")
+    weights = dict(zip(classes, compute_class_weight("balanced", classes=classes, y=y)))
+    by_class = SaSMLPClassifier((8,), random_state=0, class_weight=weights)
+    by_sample = SaSMLPClassifier((8,), random_state=0)
+    for _ in range(2):
+        by_class.partial_fit(X, y, classes=classes)
+        by_sample.partial_fit(X, y, np.array([weights[c] for c in y]), classes)
+    _assert_same_network(by_class, by_sample)
+
+
+@pytest.mark.parametrize(
+    "class_weight, match",
+    [
+        ({0: -1.0}, "finite non-negative"),
+        ({0: np.inf}, "finite non-negative"),
+        ({0: "heavy"}, "finite non-negative"),
+        ({7: 2.0}, r"labels \[7\] that are not classes"),
+        ({0: 0.0, 1: 0.0, 2: 0.0}, "class_weight must have a positive sum"),
+        ("even", "class_weight"),
+    ],
+)
+def test_bad_class_weight_is_refused_and_changes_nothing(imbalanced, class_weight,
+                                                          match):  # fmt: skip
+    X, y = imbalanced
+    clf = _fit(X, y)
+    before = [a.copy() for a in clf.slab_means_]
+    clf.set_params(class_weight=class_weight, warm_start=True)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    for a, b in zip(before, clf.slab_means_):
+        np.testing.assert_array_equal(a, b)
