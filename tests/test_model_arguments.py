@@ -77,6 +77,14 @@ def test_pruning_a_pipeline_keeps_its_steps(pipeline, digits):
     assert pruned[0] is not pipeline[0]
 
 
+def test_export_network_refuses_a_pipeline(pipeline, tmp_path):
+    from sklearn_sas.compression import export_network
+
+    with pytest.raises(TypeError, match=r"export its final step"):
+        export_network(pipeline, tmp_path / "net.npz")
+    assert not list(tmp_path.iterdir())
+
+
 def test_export_masks_of_a_pipeline(pipeline, tmp_path):
     path = tmp_path / "masks.npz"
     export_masks(pipeline, path, rule="map")

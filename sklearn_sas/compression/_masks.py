@@ -1,0 +1,199 @@
+"""Keep-masks from the learned distribution: the pruning rules."""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from .._sas import credit_masks
+from .._utils import fitted_distribution
+
+
+class PruningMasks(list):
+    """Boolean keep-masks, one per layer, with how they were made.
+
+    A plain ``list`` of arrays of shape ``(N_l, N_{l+1})`` (True = keep), so
+    it goes wherever a list of masks does; ``info`` records the rule and its
+    parameters for :func:`export_masks`.
+
+    Attributes
+    ----------
+    info : dict
+        ``rule`` and its parameters (``threshold``, ``sparsity``, ``scope``,
+        ``score``, ``pi_tol``, ``xi_tol``, ``m_tol``), where known.
+    """
+
+    def __init__(self, masks, info=None):
+        super().__init__(masks)
+        self.info = dict(info or {})
+
+    @property
+    def sparsity(self):
+        """Fraction of all connections dropped."""
+        kept = sum(int(mask.sum()) for mask in self)
+        return 1.0 - kept / sum(mask.size for mask in self)
+
+
+def connection_scores(estimator, score="magnitude"):
+    """How much each connection is worth keeping, per layer (larger = keep).
+
+    Parameters
+    ----------
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
+    score : {"magnitude", "snr", "spike"}, default="magnitude"
+        ``"magnitude"``: ``(1 - pi) |m|``, the magnitude of the connection's
+        mean weight. ``"snr"``: ``|mu| / sqrt(var)``, the signal-to-noise
+        ratio of the weight (infinite for deterministic connections).
+        ``"spike"``: ``1 - pi`` alone.
+
+    Returns
+    -------
+    scores : list of ndarray of float64, shaped like ``spike_probs_``
+    """
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
+    scores = []
+    for m, pi, xi in zip(slab_means, spike_probs, slab_vars):
+        m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
+        mean = np.abs(m * (1 - pi))
+        if score == "magnitude":
+            scores.append(mean)
+        elif score == "snr":
+            std = np.sqrt((1 - pi) * (xi + pi * m * m))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                snr = np.where(std > 0, mean / std, np.where(mean > 0, np.inf, 0.0))
+            scores.append(snr)
+        else:
+            scores.append(1 - pi)
+    return scores
+
+
+def _keep_best(scores, n_drop):
+    """Boolean keep-mask dropping exactly the ``n_drop`` lowest ``scores``
+    (ties broken by position, so the count is exact)."""
+    flat = np.concatenate([s.ravel() for s in scores])
+    keep = np.ones(flat.size, dtype=bool)
+    keep[np.argsort(flat, kind="stable")[:n_drop]] = False
+    out, start = [], 0
+    for s in scores:
+        out.append(keep[start : start + s.size].reshape(s.shape))
+        start += s.size
+    return out
+
+
+@validate_params(
+    {
+        "estimator": [object],
+        "rule": [StrOptions({"uip", "map", "threshold", "sparsity"})],
+        "threshold": [Interval(Real, 0, 1, closed="right"), None],
+        "sparsity": [Interval(Real, 0, 1, closed="both"), None],
+        "scope": [StrOptions({"global", "layer"})],
+        "score": [StrOptions({"magnitude", "snr", "spike"})],
+        "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
+        "xi_tol": [Interval(Real, 0, None, closed="left")],
+        "m_tol": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def pruning_masks(
+    estimator,
+    *,
+    rule="uip",
+    threshold=None,
+    sparsity=None,
+    scope="global",
+    score="magnitude",
+    pi_tol=1e-6,
+    xi_tol=1e-8,
+    m_tol=1e-6,
+):
+    """Keep-masks of the connections of a fitted spike-and-slab network.
+
+    Parameters
+    ----------
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one.
+
+    rule : {"uip", "map", "threshold", "sparsity"}, default="uip"
+        - ``"uip"``: drop the unimportant connections, never present in any
+          sampled network: ``pi >= 1 - pi_tol``, or ``xi <= xi_tol`` and
+          ``|m| <= m_tol`` (a weight that is always zero, whatever ``pi``),
+          the UIP class of
+          :func:`~sklearn_sas.inspection.credit_assignment`;
+        - ``"map"``: keep ``pi < 0.5``, the most probable sub-network;
+        - ``"threshold"``: keep ``pi < threshold``;
+        - ``"sparsity"``: drop exactly the fraction ``sparsity`` of the
+          connections with the lowest ``score``, over all layers together
+          (``scope="global"``) or in every layer (``scope="layer"``).
+
+    threshold : float in (0, 1], default=None
+        Spike probability from which ``rule="threshold"`` drops.
+
+    sparsity : float in [0, 1], default=None
+        Fraction of connections ``rule="sparsity"`` drops.
+
+    scope : {"global", "layer"}, default="global"
+        Where ``rule="sparsity"`` ranks connections.
+
+    score : {"magnitude", "snr", "spike"}, default="magnitude"
+        Ranking of ``rule="sparsity"``, see :func:`connection_scores`. The
+        default, the expected weight magnitude ``(1 - pi)|m|``, kept the most
+        accuracy of the package's scores in ``benchmarks/bench_compression.py``
+        (its output is stored in ``benchmarks/output/``); ``"snr"`` and
+        ``"spike"`` collapse at high sparsity, and the spike probability alone
+        ties at ``pi = 0`` for many connections.
+
+    pi_tol : float, default=1e-6
+        Tolerance of ``rule="uip"`` on the spike probability, in [0, 0.5).
+
+    xi_tol : float, default=1e-8
+        Slab variances at or below it count as zero for ``rule="uip"``.
+
+    m_tol : float, default=1e-6
+        Slab means at or below it in magnitude count as zero for
+        ``rule="uip"``.
+
+    Returns
+    -------
+    masks : PruningMasks
+        A list of boolean arrays shaped like ``spike_probs_``, True where a
+        connection is kept, with the rule recorded in ``masks.info``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sas import SaSMLPClassifier
+    >>> from sklearn_sas.compression import pruning_masks
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SaSMLPClassifier((32,), max_iter=20, random_state=0).fit(X, y)
+    >>> masks = pruning_masks(clf, rule="sparsity", sparsity=0.9)
+    >>> round(masks.sparsity, 3)
+    0.9
+    """
+    slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
+    tolerances = {"pi_tol": pi_tol, "xi_tol": xi_tol, "m_tol": m_tol}
+    info = {"rule": rule, **tolerances}
+    if rule == "uip":
+        layers = zip(slab_means, spike_probs, slab_vars)
+        # credit_masks returns (vip, uip, variable): keep all but the UIP
+        masks = [~credit_masks(m, pi, xi, **tolerances)[1] for m, pi, xi in layers]
+    elif rule == "map":
+        masks = [pi < 0.5 for pi in spike_probs]
+    elif rule == "threshold":
+        if threshold is None:
+            raise ValueError("rule='threshold' needs a threshold in (0, 1].")
+        masks = [pi < threshold for pi in spike_probs]
+        info["threshold"] = threshold
+    else:
+        if sparsity is None:
+            raise ValueError("rule='sparsity' needs a sparsity in [0, 1].")
+        scores = connection_scores(estimator, score)
+        if scope == "global":
+            n_drop = round(sparsity * sum(s.size for s in scores))
+            masks = _keep_best(scores, n_drop)
+        else:
+            masks = [_keep_best([s], round(sparsity * s.size))[0] for s in scores]
+        info.update(sparsity=sparsity, scope=scope, score=score)
+    return PruningMasks([np.asarray(mask, dtype=bool) for mask in masks], info)
