@@ -18,7 +18,8 @@ def spawn_seeds(random_state, n):
     """``n`` independent seeds drawn from ``random_state``.
 
     Member ``k`` of an ensemble always gets seed ``k``, however the members
-    are split over jobs, so results do not depend on ``n_jobs``.
+    are split over jobs, so the networks drawn do not depend on ``n_jobs``
+    (predictions summed over other groupings agree to float tolerance).
     """
     entropy = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     return np.random.SeedSequence(entropy).spawn(n)
