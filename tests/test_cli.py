@@ -1,7 +1,12 @@
 """The command line: ``python -m sklearn_sas demo``."""
 
+import os
+import signal
 import subprocess
 import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -51,15 +56,22 @@ def test_demo_without_figures(tmp_path, capsys):
         (["bogus"], "invalid choice"),
     ],
 )
-def test_bad_arguments_give_one_line_and_exit_code_2(args, message):
+def test_bad_arguments_give_usage_one_error_line_and_exit_code_2(args, message):
     result = subprocess.run(
         [sys.executable, "-m", "sklearn_sas", *args],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
+    _assert_usage_and_error_line(result.stderr, message)
     assert result.stdout == ""
+
+
+def _assert_usage_and_error_line(err, message):
+    """argparse's convention: the usage, then one error line."""
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("usage: sklearn-sas"), err
+    assert [line for line in lines if "error:" in line] == [lines[-1]], err
+    assert lines[-1].startswith("sklearn-sas: error: ") and message in lines[-1], err
 
 
 def test_help_documents_every_option():
@@ -72,3 +84,179 @@ def test_help_documents_every_option():
                    "--test-size", "--n-networks", "--seed", "--no-figures", "--quiet"]:  # fmt: skip
         assert option in result.stdout
     assert np.all([word in result.stdout for word in ["digits", "mnist"]])
+
+
+def _tree(folder):
+    """What is in ``folder``, to check that nothing was left or created."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*"))
+
+
+def _interrupt_epoch(monkeypatch, at_call):
+    """Ctrl-C during the ``at_call``-th epoch, which SaSMLPClassifier catches
+    to end its training early, as when pressed in a terminal."""
+    import sklearn_sas._classifier as classifier
+
+    run_epoch, calls = classifier.run_epoch, []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == at_call:
+            signal.raise_signal(signal.SIGINT)
+        return run_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(classifier, "run_epoch", interrupted)
+    return calls
+
+
+@pytest.fixture
+def sigint_raises():
+    """Python's own SIGINT handler, whatever the test runner inherited."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield signal.default_int_handler
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_caught_by_the_estimator_still_ends_the_demo(
+    tmp_path, monkeypatch, capsys, sigint_raises
+):
+    # item 13: partial_fit swallows the KeyboardInterrupt, the demo must not
+    calls = _interrupt_epoch(monkeypatch, at_call=2)
+    out = tmp_path / "demo"
+    code = main(["demo", "--out", str(out), "--epochs", "50", "--hidden", "8",
+                 "--n-networks", "1", "--no-figures"])  # fmt: skip
+    assert code == 130
+    assert len(calls) == 2  # no epoch after the interrupted one
+    assert signal.getsignal(signal.SIGINT) is sigint_raises  # restored
+    assert not out.exists() and _tree(tmp_path) == []
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "interrupted" in err[0], err
+
+
+def test_ctrl_c_while_writing_removes_what_this_run_wrote(tmp_path, monkeypatch):
+    # item 13: nothing half-written, and no folder left behind by this run
+    import sklearn_sas.compression as compression
+
+    export_masks, calls = compression.export_masks, []
+
+    def interrupted(estimator, path, **pruning):
+        calls.append(path)
+        masks = export_masks(estimator, path, **pruning)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return masks
+
+    monkeypatch.setattr(compression, "export_masks", interrupted)
+    out = tmp_path / "new" / "demo"
+    try:
+        code = main(["demo", "--out", str(out), "--epochs", "2", "--hidden", "8",
+                     "--n-networks", "1", "--no-figures", "--quiet"])  # fmt: skip
+    except KeyboardInterrupt:
+        code = "KeyboardInterrupt escaped"
+    assert code == 130
+    assert len(calls) == 2
+    assert _tree(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_in_a_terminal_ends_the_demo_with_exit_code_130(tmp_path):
+    # item 13, the real thing: a SIGINT once the progress lines show
+    out = tmp_path / "demo"
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "sklearn_sas", "demo", "--out", str(out),
+         "--epochs", "1000", "--hidden", "16", "--n-networks", "1", "--no-figures"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # an ignored SIGINT (nohup, background job) would be inherited
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        assert any("SaSMLPClassifier [" in line for line in process.stdout)
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        _, err = process.communicate(timeout=20)
+        elapsed = time.monotonic() - sent
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 130, err
+    assert elapsed < 5
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "interrupted" in lines[0], err
+    assert not out.exists()
+
+
+def _assert_usage_error(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    _assert_usage_and_error_line(printed.err, message)
+
+
+def test_out_is_a_file(tmp_path, monkeypatch, capsys):
+    # item 14
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("")
+    _assert_usage_error(capsys, ["demo", "--out", "taken"], "taken")
+    assert _tree(tmp_path) == ["taken"]
+
+
+def test_out_under_a_file(tmp_path, monkeypatch, capsys):
+    # item 14: the parent cannot hold a folder, also for root
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("")
+    _assert_usage_error(capsys, ["demo", "--out", "taken/demo"], "taken")
+    assert _tree(tmp_path) == ["taken"]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root writes to read-only folders",
+)
+def test_out_in_a_read_only_folder(tmp_path, capsys):
+    # item 14
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        _assert_usage_error(capsys, ["demo", "--out", str(locked / "demo")], "writable")
+        assert _tree(locked) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def test_out_in_a_folder_access_refuses(tmp_path, monkeypatch, capsys):
+    # item 14: what os.access says, checked as root too
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access
+
+    def refused(path, mode, **kwargs):
+        return Path(path) != locked and access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", refused)
+    _assert_usage_error(capsys, ["demo", "--out", str(locked / "demo")], "writable")
+    assert _tree(tmp_path) == ["locked"]
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32), "zero"])
+def test_seed_out_of_range(tmp_path, monkeypatch, capsys, seed):
+    # item 14
+    monkeypatch.chdir(tmp_path)
+    _assert_usage_error(capsys, ["demo", "--seed", seed], "--seed")
+    assert _tree(tmp_path) == []
+
+
+@pytest.mark.parametrize("test_size", ["0.001", "0.999"])
+def test_test_size_leaving_a_class_out(tmp_path, monkeypatch, capsys, test_size):
+    # item 14: digits has 10 classes, so both sets need at least 10 samples
+    monkeypatch.chdir(tmp_path)
+    _assert_usage_error(capsys, ["demo", "--test-size", test_size], "--test-size")
+    assert _tree(tmp_path) == []
+
+
+def test_version(capsys):
+    # item 14
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"sklearn-sas {version('sklearn_sas')}\n"
