@@ -3,7 +3,6 @@ targets, dtypes, MLPClassifier-like fitting semantics, reproducibility,
 inference modes, numerical safety and bounded-memory prediction."""
 
 import copy
-import itertools
 import pickle
 import re
 import warnings
@@ -746,8 +745,11 @@ def test_sgd_schedules_train(digits, schedule, lr):
         y,
     )
     curve = est.loss_curve_
-    assert curve[-1] < curve[0] - 0.1
-    assert all(b < a for a, b in itertools.pairwise(curve)), curve
+    # an overall decrease: SGD's loss need not fall every epoch (for 5 seeds
+    # of 20 it rises once with "invscaling"); over 20 seeds the decrease was
+    # at least 0.056 and the last epoch within 0.02 of the best
+    assert curve[-1] < curve[0] - 0.04, curve
+    assert curve[-1] <= min(curve) + 0.02, curve
     if schedule == "invscaling":
         assert est._optimizer.learning_rate == pytest.approx(
             lr / (est.t_ + 1) ** est.power_t

@@ -208,6 +208,9 @@ def test_masks_round_trip(fitted, tmp_path, layout):
     raw = np.load(path)
     expected = (20, 40) if layout == "torch" else (40, 20)
     assert raw["mask_1"].shape == expected
+    # by value: torch's (out, in) is the transpose, not a reshape
+    for k, mask in enumerate(masks):
+        assert_array_equal(raw[f"mask_{k}"], mask.T if layout == "torch" else mask)
     # from the estimator directly, with pruning options
     again = export_masks(fitted, tmp_path / "est.npz", layout=layout, rule="map")
     for a, b in zip(load_masks(tmp_path / "est.npz"), again):

@@ -211,6 +211,38 @@ def test_zero_spike_and_slab_step_is_a_backprop_step():
     assert loss == pytest.approx(mlp.loss_curve_[-1], rel=1e-10)
 
 
+@pytest.mark.parametrize("alpha", [0.3, 1e-3])
+@pytest.mark.parametrize("sample_weight", [None, "uneven"])
+def test_zero_spike_and_slab_step_with_l2_is_mlpclassifier_step(alpha, sample_weight):
+    # with W = m / sqrt(N), the penalty 0.5 alpha |m|^2 / B is MLPClassifier's
+    # 0.5 (N alpha) |W|^2 / B: both divide by the minibatch size (its total
+    # sample weight)
+    layer_units = [4, 4, 4, 3]
+    params, X, y, noise, _ = _network(layer_units, 12, seed=5, fit_intercept=False)
+    params.spike_flat[:] = 0.0
+    params.slab_var_flat[:] = 0.0
+    weights = [m.copy() for m in params.slab_means]
+    lr = 0.05
+    sw = None if sample_weight is None else np.linspace(0.5, 2.5, len(y))
+    loss, grads = _loss(params, X, y, noise, sample_weight=sw, alpha=alpha)
+    step = SGDOptimizer(params.deterministic, lr, momentum=0.0, nesterov=False)
+    step.update_params(params.deterministic, grads.deterministic)
+
+    mlp = MLPClassifier(
+        hidden_layer_sizes=(4, 4), solver="sgd", alpha=4 * alpha, momentum=0.0,
+        nesterovs_momentum=False, learning_rate_init=lr / 4, batch_size=len(y),
+        shuffle=False, max_iter=1,
+    )  # fmt: skip
+    mlp.partial_fit(X, y, classes=np.arange(3))
+    mlp.coefs_ = [w / 2.0 for w in weights]
+    mlp.intercepts_ = [np.zeros_like(b) for b in mlp.intercepts_]
+    del mlp._optimizer
+    mlp.partial_fit(X, y, sample_weight=sw)
+    for got, want in zip(params.slab_means, mlp.coefs_):
+        assert_allclose(got / 2.0, want, rtol=1e-12, atol=1e-14)
+    assert loss == pytest.approx(mlp.loss_curve_[-1], rel=1e-10)
+
+
 def test_zero_spike_and_slab_matches_the_backprop_shortcut():
     layer_units = [6, 5, 3]
     params, X, y, noise, _ = _network(layer_units, 10, seed=3)

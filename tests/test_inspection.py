@@ -59,6 +59,25 @@ def test_analytic_entropy_is_the_monte_carlo_mean():
     assert z.max() < 4.5
 
 
+@pytest.mark.parametrize("n_samples", [1, 2, 5])
+def test_monte_carlo_entropy_is_unbiased_for_few_draws(n_samples):
+    # the estimator averages over exactly B draws: a 1 / (B - 1) slips by at
+    # B = 100 but not at B <= 5
+    m, pi, xi = _random_connections(30, seed=3)
+    analytic = sas_entropy(m, pi, xi)
+    rng = np.random.default_rng(4)
+    draws = np.array([sas_entropy_mc(m, pi, xi, n_samples, rng) for _ in range(2000)])
+    spread = draws.std(axis=0, ddof=1)
+    random = spread > 1e-9
+    assert_allclose(draws.mean(axis=0)[~random], analytic[~random], rtol=1e-9)
+    z = np.abs(draws.mean(axis=0) - analytic)[random] / (spread[random] / np.sqrt(2000))
+    assert z.max() < 4.5
+    # and the spread of one estimate is (1 - pi) sqrt(Var(eps^2 / 2) / B)
+    # (chi-square with one degree of freedom is heavy-tailed: a loose rtol)
+    assert_allclose(spread[random], ((1 - pi) * np.sqrt(0.5 / n_samples))[random],
+                    rtol=0.2)  # fmt: skip
+
+
 def test_entropy_degenerate_cases():
     S = sas_entropy(
         np.array([0.7, 0.7, 0.0, 0.7, 1.3]),

@@ -211,3 +211,48 @@ def test_sample_networks_rejects_bad_counts(fitted):
         fitted.sample_networks(0)
     with pytest.raises(NotFittedError):
         SaSMLPClassifier().sample_network()
+
+
+def _one_layer_network(m, pi, xi, intercepts):
+    """A SaSMLPClassifier with no hidden layer and the given distribution."""
+    X = np.zeros((4, m.shape[0]))
+    model = SaSMLPClassifier((), max_iter=1, dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        model.fit(X, [0, 1, 0, 1])
+    model.slab_means_, model.spike_probs_, model.slab_vars_ = [m], [pi], [xi]
+    model.intercepts_ = [intercepts]
+    return model
+
+
+def test_mc_inference_samples_each_pass_with_the_layer_variance():
+    # one layer, two classes: pass k's logit gap is Normal(G1 - G0, D0^2 + D1^2)
+    # with G = x @ mu / sqrt(N) + b and D^2 = x^2 @ var / N (mu and var the
+    # moments of the spike-and-slab law); p(class 1) averages sigmoid(gap)
+    rng = np.random.default_rng(0)
+    n_in = 3
+    m = rng.normal(0, 2, (n_in, 2))
+    pi = rng.uniform(0, 0.6, (n_in, 2))
+    xi = rng.uniform(2, 6, (n_in, 2))
+    b = np.array([0.3, -0.2])
+    model = _one_layer_network(m, pi, xi, b)
+    X = rng.normal(0, 1.5, (30, n_in))
+    mu, var = (1 - pi) * m, (1 - pi) * (xi + pi * m**2)
+    G = X @ mu / np.sqrt(n_in) + b
+    D2 = X**2 @ var / n_in
+    assert np.median(D2.sum(axis=1)) > 4  # far from sd = var: the check bites
+    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
+    gap = (G[:, 1] - G[:, 0])[:, None] + np.sqrt(D2.sum(axis=1))[:, None] * nodes
+    expected = (1 / (1 + np.exp(-gap))) @ weights / weights.sum()
+    n_samples = 4000
+    model.set_params(inference="mc", n_samples=n_samples)
+    proba = model.predict_proba(X)[:, 1]
+    # each row averages n_samples independent passes: standard error <= 0.5/63
+    assert np.abs(proba - expected).max() < 4 * 0.5 / np.sqrt(n_samples)
+    # the expected entropy averages the entropy of each pass the same way
+    q = 1 / (1 + np.exp(-gap))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -np.nan_to_num(q * np.log(q)) - np.nan_to_num((1 - q) * np.log1p(-q))
+    expected_entropy = h @ weights / weights.sum()
+    result = model.predict_uncertainty(X)
+    assert np.abs(result.expected_entropy - expected_entropy).max() < 0.03
