@@ -34,7 +34,7 @@ from sklearn_sas import SaSMLPClassifier
 from sklearn_sas.datasets import load_mnist
 
 FIGURES = Path(__file__).resolve().parent / "figures"
-DPI = 90
+DPI = 200  # a 6.4-inch figure is 1,280 px wide, enough for a slide
 
 # the paper's protocol and its values in full and quick mode
 PAPER = Bunch(n_train=10_000, n_test=10_000, batch=500, epochs=100, hidden=100)
@@ -299,7 +299,8 @@ def pyplot():
 
 
 def save(fig, args, name):
-    """Write ``fig`` as a small PNG in ``args.out`` and close it."""
+    """Write ``fig`` as a PNG of :data:`DPI` dots per inch in ``args.out``
+    and close it."""
     path = Path(args.out) / name
     fig.savefig(path, dpi=DPI)
     pyplot().close(fig)
@@ -338,7 +339,7 @@ def add_error_bands(display, std_summaries, quantities):
             line = display.lines_[i, j]
             x, y = line.get_data()
             err = [row[quantity] for row in rows]
-            display.ax_.errorbar(
+            line.axes.errorbar(
                 x, y, yerr=err, fmt="none", ecolor=line.get_color(), capsize=3
             )
 

@@ -367,7 +367,7 @@ def write_figures(clf, curves, out):
     written = []
     for name, make in figures.items():
         display = make()
-        display.figure_.savefig(out / name, dpi=100)
+        display.figure_.savefig(out / name, dpi=200)
         plt.close(display.figure_)
         written.append(out / name)
     print(f"figures written to {out}/: " + ", ".join(p.name for p in written))

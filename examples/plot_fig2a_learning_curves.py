@@ -103,7 +103,7 @@ def main(argv=None):
         ax.fill_between(x, mean - std, mean + std, color=colors[name], alpha=0.2, lw=0)
     ax.set(
         xlabel="epoch",
-        ylabel="test error",
+        ylabel="test error (fraction of test images)",
         yscale="log",
         title=f"MNIST, {data.n_train} train / {data.n_test} test, {args.runs} run(s)",
     )

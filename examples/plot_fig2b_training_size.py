@@ -111,8 +111,8 @@ def main(argv=None):
     ax_err.plot(rows[:, 0], rows[:, 1], "s--", label="mean network")
     ax_err.set(
         xscale="log",
-        xlabel="training-set size T",
-        ylabel="test error",
+        xlabel="training-set size T (images)",
+        ylabel="test error (fraction of test images)",
         title=f"gBP {_paper.arch(784, four)}, {data.n_test} test images",
     )
     ax_err.set_xticks(sizes, [str(n) for n in sizes])

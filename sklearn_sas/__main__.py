@@ -367,7 +367,7 @@ def _figure_writers(clf, X_test, y_test, seed):
         def write(path):
             figure = make().figure_
             try:
-                figure.savefig(path, dpi=200, bbox_inches="tight")
+                figure.savefig(path, dpi=240, bbox_inches="tight")
             finally:
                 plt.close(figure)
 

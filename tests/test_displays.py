@@ -1,13 +1,18 @@
 """The matplotlib Displays of sklearn_sas.inspection."""
 
+import struct
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_sas import SaSMLPClassifier
 from sklearn_sas.inspection import (
@@ -23,6 +28,8 @@ from sklearn_sas.inspection import (
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.colors import to_rgb, to_rgba
+from matplotlib.ticker import PercentFormatter
 
 FRACTIONS = [0.0, 0.5, 1.0]
 
@@ -99,6 +106,73 @@ def test_missing_matplotlib_is_a_clear_import_error(display, monkeypatch):
 def test_unfitted_estimator_raises_not_fitted(make, digits):
     with pytest.raises(NotFittedError):
         make(SaSMLPClassifier((8,)), *digits)
+
+
+FROM_ESTIMATOR = {
+    "distribution": lambda est, X, y: DistributionDisplay.from_estimator(est),
+    "entropy": lambda est, X, y: EntropyDisplay.from_estimator(est),
+    "profile": lambda est, X, y: LayerProfileDisplay.from_estimator(est),
+    "profiles": lambda est, X, y: LayerProfileDisplay.from_estimators([est]),
+    "perturbation": lambda est, X, y: PerturbationDisplay.from_estimator(
+        est, X, y, fractions=FRACTIONS, n_networks=1, random_state=0
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def pipe(digits):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return make_pipeline(
+            StandardScaler(), SaSMLPClassifier((8,), max_iter=5, random_state=0)
+        ).fit(X, y)
+
+
+def test_distribution_display_from_pipeline(pipe):
+    network = pipe[-1]
+    disp = DistributionDisplay.from_estimator(pipe, bins=5)
+    assert disp.axes_.shape == (2, 3)
+    for name, attr in [
+        ("spike_probs", "spike_probs_"),
+        ("slab_means", "slab_means_"),
+        ("slab_vars", "slab_vars_"),
+    ]:
+        for stored, fitted in zip(getattr(disp, name), getattr(network, attr)):
+            np.testing.assert_array_equal(stored, fitted)
+
+
+@pytest.mark.parametrize("make", FROM_ESTIMATOR.values(), ids=FROM_ESTIMATOR.keys())
+def test_from_estimator_accepts_a_pipeline(make, pipe, digits):
+    """A Pipeline plots what its final network plots, on transformed data."""
+    X, y = digits
+    network, scaler = pipe[-1], pipe[0]
+    from_pipe = make(pipe, X, y)
+    expected = make(network, scaler.transform(X), y)
+    for attr in ("spike_probs", "entropy", "summaries", "curves"):
+        if hasattr(expected, attr):
+            got, want = getattr(from_pipe, attr), getattr(expected, attr)
+            if attr == "curves":
+                got = [curve.errors for curve in got.values()]
+                want = [curve.errors for curve in want.values()]
+            if attr == "summaries":
+                assert got == want
+            else:
+                for a, b in zip(got, want, strict=True):
+                    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make", FROM_ESTIMATOR.values(), ids=FROM_ESTIMATOR.keys())
+def test_from_estimator_rejects_other_models(make, digits):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
+        mlp_pipe = make_pipeline(StandardScaler(), mlp).fit(X, y)
+    with pytest.raises(TypeError, match="SaSMLPClassifier"):
+        make(mlp, X, y)
+    with pytest.raises(TypeError, match="SaSMLPClassifier"):
+        make(mlp_pipe, X, y)
 
 
 # -------------------------------------------------------- DistributionDisplay
@@ -183,7 +257,7 @@ def test_entropy_display_from_estimator(clf):
     assert _legend_texts(disp.ax_) == [
         f"layer {i + 1}\N{RIGHTWARDS ARROW}{i + 2}" for i in range(3)
     ]
-    assert disp.ax_.get_ylabel() == "density"
+    assert disp.ax_.get_ylabel() == "density (per nat)"
     assert disp.ax_.get_yscale() == "log"
 
 
@@ -204,7 +278,7 @@ def test_entropy_display_on_given_ax_and_replot(clf):
     disp = EntropyDisplay.from_estimator(clf, ax=ax, density=False, log=False)
     assert disp.ax_ is ax
     assert disp.figure_ is fig
-    assert ax.get_ylabel() == "count"
+    assert ax.get_ylabel() == "number of connections"
 
     _, ax2 = plt.subplots()
     assert disp.plot(ax=ax2) is disp
@@ -221,20 +295,27 @@ def test_layer_profile_display_from_estimator(clf):
 
     assert disp.summaries == [summary]
     assert disp.lines_.shape == (1, 4)
-    assert len(disp.ax_.get_lines()) == 4
-    assert disp.figure_ is disp.ax_.figure
+    # the fractions of connections and the entropy in nats: one Axes each
+    fractions, entropy = disp.axes_
+    assert disp.ax_ is None and disp.bounding_ax_ is None
+    assert len(fractions.get_lines()) == 3 and len(entropy.get_lines()) == 1
+    assert disp.figure_ is fractions.figure is entropy.figure
     quantities = ["sparsity", "entropy_per_connection", "vip_fraction", "uip_fraction"]
     for line, quantity in zip(disp.lines_[0], quantities):
+        assert line.axes is (entropy if quantity.startswith("entropy") else fractions)
         np.testing.assert_array_equal(line.get_xdata(), [0, 1, 2])
         np.testing.assert_array_equal(
             line.get_ydata(), [row[quantity] for row in summary]
         )
-    assert len(_legend_texts(disp.ax_)) == 4
-    assert [tick.get_text() for tick in disp.ax_.get_xticklabels()] == [
-        "1\N{RIGHTWARDS ARROW}2",
-        "2\N{RIGHTWARDS ARROW}3",
-        "3\N{RIGHTWARDS ARROW}4",
-    ]
+    assert len(_legend_texts(fractions)) == 3
+    # a single unnamed line: its Axes' label says what it is
+    assert entropy.get_legend() is None
+    for ax in disp.axes_:
+        assert [tick.get_text() for tick in ax.get_xticklabels()] == [
+            "1\N{RIGHTWARDS ARROW}2",
+            "2\N{RIGHTWARDS ARROW}3",
+            "3\N{RIGHTWARDS ARROW}4",
+        ]
 
 
 def test_layer_profile_display_single_quantity_on_given_ax(clf):
@@ -245,13 +326,18 @@ def test_layer_profile_display_single_quantity_on_given_ax(clf):
     assert disp.ax_ is ax and disp.figure_ is fig
     assert len(ax.get_lines()) == 1
     # the quantity names the axis; with no name there is nothing to put in a legend
-    assert ax.get_ylabel() == "variable fraction"
+    assert ax.get_ylabel() == "variable fraction (fraction of connections)"
     assert ax.get_legend() is None
+    assert disp.axes_.tolist() == [ax] and disp.bounding_ax_ is None
 
+    # a fraction and a count: the given Axes is divided into one Axes each
     _, ax2 = plt.subplots()
     disp.plot(ax=ax2, quantities=("sparsity", "n_vip"))
-    assert disp.ax_ is ax2
-    assert len(ax2.get_lines()) == 2
+    assert disp.ax_ is None and disp.bounding_ax_ is ax2
+    assert not ax2.axison
+    assert len(disp.axes_) == 2
+    assert [len(sub.get_lines()) for sub in disp.axes_] == [1, 1]
+    assert disp.axes_[1].get_ylabel() == "VIP connections (count)"
 
 
 def test_layer_profile_display_from_estimators(clf):
@@ -335,7 +421,7 @@ def test_perturbation_display_on_given_ax_and_replot(clf, digits):
     assert disp.ax_ is ax and disp.figure_ is fig
 
     _, ax2 = plt.subplots()
-    disp.plot(ax=ax2, show_std=False, linestyle="--")
+    disp.plot(ax=ax2, show_std=False, curve_kwargs={"linestyle": "--"})
     assert disp.ax_ is ax2
     assert len(ax2.get_lines()) == 3
     assert len(ax2.collections) == 0
@@ -438,3 +524,230 @@ def test_perturbation_display_random_variable_kind(clf, digits):
     np.testing.assert_array_equal(
         disp.curves["random_variable"].errors, expected.errors
     )
+
+
+# ------------------------------------------------------------- curve_kwargs
+
+
+@pytest.fixture(scope="module")
+def curves(clf, digits):
+    X, y = digits
+    return {
+        kind: perturbation_curve(
+            clf, X, y, fractions=FRACTIONS, kind=kind, n_networks=2, random_state=0
+        )
+        for kind in ("vip", "random", "uip")
+    }
+
+
+def _artists(disp):
+    """The curves of a Display in legend order, and their colour getter."""
+    if isinstance(disp, PerturbationDisplay):
+        return list(disp.lines_.values()), lambda line: line.get_color()
+    if isinstance(disp, LayerProfileDisplay):
+        return list(disp.lines_.flat), lambda line: line.get_color()
+    # EntropyDisplay: the step outline of each layer's histogram
+    return [patches[0] for patches in disp.patches_], lambda p: p.get_edgecolor()
+
+
+# every Display drawing several curves, three curves each, and how to plot it
+MULTI_CURVE = {
+    "perturbation": lambda clf, curves, **kw: PerturbationDisplay(curves).plot(**kw),
+    "profile": lambda clf, curves, **kw: LayerProfileDisplay.from_estimator(
+        clf, quantities=("sparsity", "entropy_per_connection", "vip_fraction"), **kw
+    ),
+    "profiles": lambda clf, curves, **kw: LayerProfileDisplay.from_estimators(
+        [clf, clf, clf], **kw
+    ),
+    "entropy": lambda clf, curves, **kw: EntropyDisplay.from_estimator(clf, **kw),
+    "entropy_plot": lambda clf, curves, **kw: EntropyDisplay(
+        connection_entropy(clf)
+    ).plot(**kw),
+}
+MULTI_CURVE_IDS = list(MULTI_CURVE)
+MULTI_CURVE = list(MULTI_CURVE.values())
+
+
+@pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
+def test_curve_kwargs_list_styles_each_curve(make, clf, curves):
+    styles = [
+        {"color": "red", "linestyle": "--"},
+        {"c": "blue"},
+        {"color": "green", "ls": ":"},
+    ]
+    disp = make(clf, curves, curve_kwargs=styles)
+    artists, color = _artists(disp)
+    assert len(artists) == 3
+    for artist, name in zip(artists, ["red", "blue", "green"]):
+        assert to_rgba(color(artist)) == to_rgba(name)
+    linestyles = [artist.get_linestyle() for artist in artists]
+    if isinstance(disp, EntropyDisplay):
+        # Axes.hist gives its patches a dash pattern rather than a name
+        assert linestyles[1] in ("-", "solid")
+        assert len({str(style) for style in linestyles}) == 3
+    else:
+        assert linestyles == ["--", "-", ":"]
+    if isinstance(disp, PerturbationDisplay):
+        # each std band is shaded in the colour of its own curve
+        for line, band in zip(artists, disp.bands_.values()):
+            assert to_rgb(band.get_facecolor()[0]) == to_rgb(line.get_color())
+
+
+@pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
+def test_curve_kwargs_dict_applies_to_every_curve(make, clf, curves):
+    disp = make(clf, curves, curve_kwargs={"color": "purple", "linewidth": 3})
+    artists, color = _artists(disp)
+    assert all(to_rgba(color(artist)) == to_rgba("purple") for artist in artists)
+    assert all(artist.get_linewidth() == 3 for artist in artists)
+    if isinstance(disp, PerturbationDisplay):
+        assert all(
+            to_rgb(band.get_facecolor()[0]) == to_rgb("purple")
+            for band in disp.bands_.values()
+        )
+    # the curves keep their own legend entries
+    labels = [artist.get_label() for artist in artists]
+    assert len(set(labels)) == len(labels)
+
+
+def test_curve_kwargs_default_colours_differ_and_bands_follow(curves):
+    disp = PerturbationDisplay(curves).plot()
+    colors = [line.get_color() for line in disp.lines_.values()]
+    assert len(set(colors)) == 3
+    for line, band in zip(disp.lines_.values(), disp.bands_.values()):
+        assert to_rgb(band.get_facecolor()[0]) == to_rgb(line.get_color())
+
+
+@pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
+def test_curve_kwargs_wrong_length_raises(make, clf, curves):
+    with pytest.raises(ValueError, match="list of 3 dicts.*got a list of 2"):
+        make(clf, curves, curve_kwargs=[{"color": "red"}, {"color": "blue"}])
+
+
+@pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
+@pytest.mark.parametrize(
+    "curve_kwargs",
+    ["red", [{"color": "red"}, "blue", {"color": "green"}]],
+    ids=["str", "list-with-str"],
+)
+def test_curve_kwargs_not_dicts_raise(make, clf, curves, curve_kwargs):
+    with pytest.raises(TypeError, match="curve_kwargs must be None, a dict or a list"):
+        make(clf, curves, curve_kwargs=curve_kwargs)
+
+
+@pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
+def test_kwargs_are_deprecated_for_curve_kwargs(make, clf, curves):
+    # still applied to every curve, as before, with a FutureWarning
+    with pytest.warns(FutureWarning, match="`\\*\\*kwargs` is deprecated"):
+        disp = make(clf, curves, color="k")
+    artists, color = _artists(disp)
+    assert all(to_rgba(color(artist)) == to_rgba("k") for artist in artists)
+    with pytest.raises(ValueError, match="Cannot provide both"):
+        make(clf, curves, curve_kwargs={"color": "r"}, color="k")
+
+
+# ------------------------------------------------------ axis labels and units
+
+
+def _labels(ax):
+    return ax.get_xlabel(), ax.get_ylabel()
+
+
+def test_distribution_display_labels_every_axes_with_units(clf):
+    disp = DistributionDisplay.from_estimator(clf, bins=5)
+    units = [r"$\pi$ (probability)", r"$m$ (weight)", r"$\Xi$ (weight$^2$)"]
+    for (row, col), ax in np.ndenumerate(disp.axes_):
+        xlabel, ylabel = _labels(ax)
+        assert xlabel == units[col]
+        assert ylabel.endswith("number of connections")
+    assert disp.axes_[2, 0].get_ylabel() == (
+        "layer 3\N{RIGHTWARDS ARROW}4\nnumber of connections"
+    )
+
+
+@pytest.mark.parametrize("density", [True, False])
+def test_entropy_display_labels_with_units(clf, density):
+    disp = EntropyDisplay.from_estimator(clf, density=density)
+    xlabel, ylabel = _labels(disp.ax_)
+    assert xlabel == "connection entropy (nats)"
+    assert ylabel == ("density (per nat)" if density else "number of connections")
+
+
+@pytest.mark.parametrize(
+    "quantities, ylabels",
+    [
+        (
+            ("sparsity", "entropy_per_connection", "vip_fraction", "uip_fraction"),
+            ["fraction of connections", "entropy per connection (nats)"],
+        ),
+        (
+            ("entropy_per_connection",),
+            ["entropy per connection (nats)"],
+        ),
+        (
+            ("sparsity",),
+            [r"sparsity $\langle\pi\rangle$ (fraction of connections)"],
+        ),
+        (
+            ("vip_fraction", "n_vip", "n_uip", "entropy_per_connection"),
+            [
+                "VIP fraction (fraction of connections)",
+                "number of connections",
+                "entropy per connection (nats)",
+            ],
+        ),
+    ],
+)
+def test_layer_profile_display_one_axes_per_unit(clf, quantities, ylabels):
+    disp = LayerProfileDisplay.from_estimator(clf, quantities=quantities)
+    assert [ax.get_ylabel() for ax in disp.axes_] == ylabels
+    for ax in disp.axes_:
+        assert ax.get_xlabel() == "layer of connections (l\N{RIGHTWARDS ARROW}l+1)"
+    assert (disp.ax_ is disp.axes_[0]) == (len(ylabels) == 1)
+    # a quantity is drawn on the Axes of its unit
+    for quantity, line in zip(quantities, disp.lines_[0]):
+        assert line.axes.get_ylabel() in ylabels
+        unit = {"entropy_per_connection": "nats", "n_vip": "number", "n_uip": "number"}
+        assert unit.get(quantity, "fraction") in line.axes.get_ylabel()
+
+
+def test_layer_profile_display_units_on_given_axes(clf):
+    fig, axes = plt.subplots(1, 2)
+    disp = LayerProfileDisplay.from_estimator(clf, ax=axes)
+    assert disp.axes_.tolist() == axes.tolist() and disp.figure_ is fig
+    assert disp.bounding_ax_ is None
+
+    # an Axes not made by a subplot cannot be divided
+    with pytest.raises(ValueError, match="ax must be an Axes made by a subplot"):
+        disp.plot(ax=plt.figure().add_axes([0, 0, 1, 1]))
+    with pytest.raises(ValueError, match="Expected ax to have 2 Axes"):
+        disp.plot(ax=plt.subplots(1, 3)[1])
+
+
+def test_perturbation_display_labels_with_units(curves):
+    disp = PerturbationDisplay(curves).plot()
+    xlabel, ylabel = _labels(disp.ax_)
+    assert xlabel.startswith("fraction of connections perturbed")
+    assert ylabel == "test error (%)"
+    # the errors stay fractions; the axis shows them in percent
+    np.testing.assert_array_equal(
+        disp.lines_["vip"].get_ydata(), curves["vip"].mean_error
+    )
+    formatter = disp.ax_.yaxis.get_major_formatter()
+    assert isinstance(formatter, PercentFormatter) and formatter.xmax == 1.0
+
+
+# ------------------------------------------------------ figures of examples/
+
+
+def _png_size(path):
+    """Width and height of a PNG, from its IHDR chunk."""
+    header = Path(path).read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n" and header[12:16] == b"IHDR", path
+    return struct.unpack(">II", header[16:24])
+
+
+def test_example_figures_are_wide_enough_for_a_slide():
+    figures = sorted((Path(__file__).parents[1] / "examples" / "figures").glob("*.png"))
+    assert figures
+    widths = {path.name: _png_size(path)[0] for path in figures}
+    assert all(width >= 1200 for width in widths.values()), widths

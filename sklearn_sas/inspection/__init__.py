@@ -1,13 +1,11 @@
 """Credit assignment, entropy and perturbation of spike-and-slab networks."""
 
 from ._credit import CreditAssignment, connection_entropy, credit_assignment
-from ._displays import (
-    DistributionDisplay,
-    EntropyDisplay,
-    LayerProfileDisplay,
-    PerturbationDisplay,
-)
 from ._perturbation import perturbation_curve
+from ._plot.distribution import DistributionDisplay
+from ._plot.entropy import EntropyDisplay
+from ._plot.layer_profile import LayerProfileDisplay
+from ._plot.perturbation import PerturbationDisplay
 
 __all__ = [
     "CreditAssignment",
