@@ -130,7 +130,7 @@ def keep_lowest_dropped(scores, sparsity, scope="global"):
     """Keep-masks dropping the fraction ``sparsity`` of the lowest ``scores``
     (all layers together, or in every layer), with the ranking that
     ``pruning_masks(rule="sparsity")`` uses."""
-    from sklearn_sas.compression import _keep_best
+    from sklearn_sas.compression._masks import _keep_best
 
     if scope == "global":
         return _keep_best(scores, round(sparsity * sum(s.size for s in scores)))
