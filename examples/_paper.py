@@ -21,6 +21,7 @@ imports it for :data:`AUTHORS_RECIPE` and :func:`batch_size` too.
 
 import argparse
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -76,8 +77,9 @@ def parser(description, *, runs, runs_help):
     p.add_argument(
         "--out",
         type=Path,
-        default=FIGURES,
-        help=f"folder of the PNGs (default {FIGURES})",
+        default=None,
+        help=f"folder of the PNGs (default {FIGURES}; quick: a new temporary "
+        "folder, so a smoke run never replaces the published figures)",
     )
     p.add_argument("--seed", type=int, default=0, help="base random seed (default 0)")
     p.add_argument(
@@ -106,6 +108,10 @@ def setup(p, argv):
     args.epochs = QUICK.epochs if args.quick else PAPER.epochs
     args.hidden = QUICK.hidden if args.quick else PAPER.hidden
     args.start = time.perf_counter()
+    if args.out is None:
+        args.out = (
+            Path(tempfile.mkdtemp(prefix="sklearn_sas_quick_")) if args.quick else FIGURES
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     return args
 

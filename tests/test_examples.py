@@ -90,3 +90,25 @@ def test_quick_run_writes_figures_and_verdicts(name, script, tmp_path, capsys):
     verdicts = [line for line in printed.splitlines() if line.startswith("VERDICT ")]
     assert len(verdicts) == expected["verdicts"], verdicts
     assert all(": yes" in line or ": no" in line for line in verdicts), verdicts
+
+
+def _figures_snapshot():
+    return {path.name: path.read_bytes() for path in (EXAMPLES / "figures").glob("*.png")}
+
+
+def test_quick_run_without_out_leaves_the_published_figures_alone(script, capsys):
+    before = _figures_snapshot()
+    assert before, "the published figures are in examples/figures"
+    script("plot_fig2a_learning_curves").main(["--quick"])
+    printed = capsys.readouterr().out
+    assert _figures_snapshot() == before
+    written = [Path(line.split("wrote ", 1)[1]) for line in printed.splitlines()
+               if line.startswith("wrote ")]  # fmt: skip
+    assert written and all(path.is_file() for path in written)
+    assert all((EXAMPLES / "figures") not in path.parents for path in written)
+
+
+def test_full_runs_write_the_published_figures_by_default(script):
+    paper = script("_paper")
+    args = paper.setup(paper.parser("x", runs=1, runs_help="runs"), [])
+    assert args.out == EXAMPLES / "figures"
