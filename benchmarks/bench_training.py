@@ -8,7 +8,7 @@ training epoch, after a warm-up epoch, at batch 100 and batch 500 for
 - gBP through the estimator: ``SaSMLPClassifier.partial_fit`` (one epoch per
   call, input validation and per-call setup included), float32 and float64;
 - the bare gBP core: ``_gbp.run_epoch(spike_slab=True)`` on a ``ParamVector``
-  and ``Workspace`` built the way ``_classifier.py`` builds them;
+  and ``Workspace`` built the way ``_base.py`` builds them;
 - the same core as plain backprop: ``run_epoch(spike_slab=False)``
   (``pi = xi = 0`` frozen);
 - scikit-learn's ``MLPClassifier(solver="adam")`` via ``partial_fit``, on

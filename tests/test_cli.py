@@ -94,7 +94,7 @@ def _tree(folder):
 def _interrupt_epoch(monkeypatch, at_call):
     """Ctrl-C during the ``at_call``-th epoch, which SaSMLPClassifier catches
     to end its training early, as when pressed in a terminal."""
-    import sklearn_sas._classifier as classifier
+    import sklearn_sas._base as classifier
 
     run_epoch, calls = classifier.run_epoch, []
 

@@ -412,3 +412,38 @@ def test_perturbation_curve_uses_the_credit_tolerances(small, digits_split):
     assert n_vip(m_tol=0.6) < n_vip()
     with pytest.raises(ValueError, match="strict_paper"):
         perturbation_curve(clf, X_test, y_test, strict_paper="yes")
+
+
+def _hand_made_credit(strict_paper=False):
+    from sklearn_sas.inspection import CreditAssignment
+
+    vip = [np.array([[True, False], [False, False]]), np.array([[True], [True]])]
+    uip = [np.array([[False, True], [True, False]]), np.array([[False], [False]])]
+    variable = [~(v | u) for v, u in zip(vip, uip)]
+    return CreditAssignment(
+        vip_masks=vip, uip_masks=uip, variable_masks=variable,
+        entropy=[np.array([[0.0, 0.0], [0.0, 1.5]]), np.array([[0.0], [-0.25]])],
+        spike_probs=[np.array([[0.0, 1.0], [1.0, 0.5]]), np.array([[0.0], [0.25]])],
+        pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=strict_paper,
+    )  # fmt: skip
+
+
+def test_credit_table_text_is_exact():
+    credit = _hand_made_credit()
+    expected = (
+        "layer      shape  mean pi    VIP    UIP variable  entropy/conn\n"
+        "0            2x2    0.625  0.250  0.500    0.250         0.375\n"
+        "1            2x1    0.125  1.000  0.000    0.000        -0.125"
+    )
+    assert str(credit) == expected
+    assert repr(credit) == (
+        f"CreditAssignment(pi_tol=1e-06, xi_tol=1e-08, m_tol=1e-06)\n{expected}"
+    )
+    assert repr(_hand_made_credit(strict_paper=True)).startswith(
+        "CreditAssignment(pi_tol=1e-06, xi_tol=1e-08, m_tol=1e-06, strict_paper=True)\n"
+    )
+    rows = credit.summary()
+    assert [row["n_vip"] for row in rows] == [1, 2]
+    assert [row["n_uip"] for row in rows] == [2, 0]
+    assert [row["n_variable"] for row in rows] == [1, 0]
+    assert [row["n_connections"] for row in rows] == [4, 2]

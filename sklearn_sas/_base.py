@@ -1,0 +1,402 @@
+"""Training machinery shared by the spike-and-slab estimators.
+
+Like scikit-learn's ``BaseMultilayerPerceptron``: input validation, the
+epoch loop around the gBP core (``_gbp.run_epoch``), stopping rules, and the
+mean network used by early stopping and prediction. The public estimator,
+its parameters and its prediction methods are in ``_classifier.py``.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+from ._gbp import (
+    NormalNoise,
+    ParamVector,
+    Workspace,
+    _split,
+    forward,
+    init_params,
+    new_generator,
+    run_epoch,
+)
+from ._optimizers import AdamOptimizer, SGDOptimizer
+from ._sas import sas_moments
+from ._utils import row_chunks, take_rows
+
+
+class BaseSaSNetwork(BaseEstimator):
+    """Base of the spike-and-slab networks trained by gBP.
+
+    Subclasses define the parameters (``__init__`` and
+    ``_parameter_constraints``) and call ``_fit(X, y, sample_weight,
+    incremental, classes)`` from ``fit`` and ``partial_fit``.
+    """
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        # a failed call leaves the estimator exactly as it was
+        snapshot = copy.deepcopy(self.__dict__)
+        try:
+            return self._fit_unsafe(X, y, sample_weight, incremental, classes)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, incremental, classes):
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = not hasattr(self, "_optimizer") or (
+            not self.warm_start and not incremental
+        )
+        dtype = np.dtype(self.dtype)
+        X, y = validate_data(
+            self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype, order="C"
+        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=dtype, ensure_non_negative=True
+            )
+        check_classification_targets(y)
+        if not first_pass:
+            self._check_continuation(y, incremental)
+        if first_pass:
+            self.classes_ = self._first_classes(y, classes, incremental)
+            self._initialize(X.shape[1], dtype)
+        elif incremental and classes is not None:
+            if not np.array_equal(self.classes_, unique_labels(classes)):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on the first call "
+                    f"to partial_fit, which was {self.classes_!r}."
+                )
+        y = self._class_indices(y)
+        sample_weight = self._weigh_classes(y, sample_weight, incremental, dtype)
+        self._train(X, y, sample_weight, incremental)
+        return self
+
+    def _weigh_classes(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times the ``class_weight`` of each sample
+        (``y`` holds class indices)."""
+        if self.class_weight is not None:
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit, "
+                    "which sees one batch at a time: pass the weights of all the "
+                    "labels as a dict, e.g. dict(zip(classes, compute_class_weight("
+                    "'balanced', classes=classes, y=y_all)))."
+                )
+            if isinstance(self.class_weight, dict):
+                bad = {
+                    label: weight for label, weight in self.class_weight.items()
+                    if not (isinstance(weight, Real) and 0 <= weight < np.inf)
+                }  # fmt: skip
+                if bad:
+                    raise ValueError(
+                        "class_weight values must be finite non-negative numbers, "
+                        f"got {bad}."
+                    )
+                unknown = [
+                    label for label in self.class_weight
+                    if not np.isin(label, self.classes_)
+                ]  # fmt: skip
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has labels {unknown} that are not classes "
+                        f"of the classifier, {self.classes_.tolist()}."
+                    )
+            per_class = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[y]
+            ).astype(dtype)
+            weights = per_class[y]
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            what = "sample_weight" if self.class_weight is None else (
+                "sample_weight times class_weight"
+            )
+            raise ValueError(f"{what} must have a positive sum.")
+        return sample_weight
+
+    def _check_continuation(self, y, incremental):
+        """A call that goes on from the fitted state (``partial_fit``, or
+        ``fit`` with ``warm_start``) needs the same structure and classes."""
+        initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
+        if self.fit_intercept != initialized_with:
+            raise ValueError(
+                f"fit_intercept changed to {self.fit_intercept} since the network "
+                f"was initialized with fit_intercept={initialized_with}; "
+                "call fit (without warm_start) to start a new network."
+            )
+        if not incremental and not np.array_equal(unique_labels(y), self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                f"{unique_labels(y)}"
+            )
+
+    def _first_classes(self, y, classes, incremental):
+        if incremental:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            found = unique_labels(classes)
+        else:
+            found = unique_labels(y)
+        if found.shape[0] < 2:
+            raise ValueError(
+                "SaSMLPClassifier needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {found[0]!r}"
+            )
+        return found
+
+    def _class_indices(self, y):
+        """Position of each label of ``y`` in ``classes_``."""
+        indices = np.searchsorted(self.classes_, y)
+        indices = np.minimum(indices, len(self.classes_) - 1)
+        unknown = self.classes_[indices] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels {np.unique(y[unknown]).tolist()} that are not "
+                f"in classes_ {self.classes_.tolist()}."
+            )
+        return indices
+
+    def _initialize(self, n_features, dtype):
+        hidden = self.hidden_layer_sizes
+        hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
+        if not all(isinstance(h, Integral) and h > 0 for h in hidden):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {hidden}."
+            )
+        layer_units = [n_features, *map(int, hidden), len(self.classes_)]
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        self._rng = new_generator(seed)
+        params = init_params(
+            layer_units,
+            self.fit_intercept,
+            dtype,
+            self._rng,
+            init_pi=self.init_pi,
+            init_xi=self.init_xi,
+            init_m_std=self.init_m_std,
+        )
+        self._set_params_from(params)
+        self._fitted_with_intercept = bool(self.fit_intercept)
+        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = layer_units[-1]
+        self.out_activation_ = "softmax"
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+        self._optimizer = None
+
+    def _params(self):
+        """The fitted distribution packed in a new flat buffer."""
+        intercepts = self.intercepts_ if self.fit_intercept else None
+        return ParamVector.pack(
+            self.spike_probs_,
+            self.slab_vars_,
+            self.slab_means_,
+            intercepts,
+            np.dtype(self.dtype),
+        )
+
+    def _set_params_from(self, params):
+        self.spike_probs_ = params.spike_probs
+        self.slab_vars_ = params.slab_vars
+        self.slab_means_ = params.slab_means
+        self.intercepts_ = (
+            params.intercepts
+            if params.fit_intercept
+            else [np.zeros(u, params.flat.dtype) for u in params.layer_units[1:]]
+        )
+
+    def _make_optimizer(self, flat):
+        if self.solver == "sgd":
+            return SGDOptimizer(
+                flat,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return AdamOptimizer(
+            flat, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _train(self, X, y, sample_weight, incremental):
+        params = self._params()
+        if self._optimizer is None or not incremental:
+            self._optimizer = self._make_optimizer(params.flat)
+        validation = None
+        if self.early_stopping:
+            X, y, sample_weight, validation = self._validation_split(
+                X, y, sample_weight
+            )
+        n_samples = X.shape[0]
+        batch_size = (
+            min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+        )
+        if batch_size > n_samples:
+            warnings.warn(
+                f"Got batch_size={batch_size} larger than the {n_samples} samples; "
+                "it is clipped to the number of samples."
+            )
+            batch_size = n_samples
+        ws = Workspace(params.layer_units, batch_size, X.dtype)
+        grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
+        noise = NormalNoise(self._rng)
+        # as MLPClassifier: n_iter_ counts the epochs of this call (warm_start)
+        self.n_iter_ = 0
+        for _ in range(1 if incremental else self.max_iter):
+            try:
+                # overflow shows up as a non-finite loss, reported below
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = run_epoch(
+                        params, grads, self._optimizer, ws, X, y, sample_weight,
+                        alpha=self.alpha, rng=self._rng, noise=noise,
+                        shuffle=self.shuffle, weight_decay=self.weight_decay,
+                    )  # fmt: skip
+            except KeyboardInterrupt:
+                warnings.warn("Training interrupted by user.")
+                break
+            if self._end_epoch(loss, n_samples, params, validation, incremental):
+                break
+        if self.early_stopping and self._best_flat is not None:
+            params.flat[:] = self._best_flat
+            self._best_flat = None
+        if not np.isfinite(params.flat).all():
+            raise ValueError(
+                "Training produced non-finite parameters: lower "
+                f"learning_rate_init (now {self.learning_rate_init})."
+            )
+        self._set_params_from(params)
+
+    def _end_epoch(self, loss, n_samples, params, validation, incremental):
+        """Bookkeeping after an epoch; True when training should stop."""
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"Training diverged: the loss became {loss} in epoch "
+                f"{self.n_iter_ + 1}. The step size is likely too large: "
+                f"lower learning_rate_init (now {self.learning_rate_init}), "
+                "or scale the input features (e.g. StandardScaler)."
+            )
+        self.n_iter_ += 1
+        self.t_ += n_samples
+        self.loss_ = loss
+        self.loss_curve_.append(loss)
+        if self.verbose:
+            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+        if self._stop_early(params, validation):
+            return True
+        # a fixed number of epochs (n_iter_no_change=inf) is no failure to converge
+        fixed_budget = not np.isfinite(self.n_iter_no_change)
+        if not incremental and self.n_iter_ == self.max_iter and not fixed_budget:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return False
+
+    def _validation_split(self, X, y, sample_weight):
+        """Stratified split: training ``(X, y, sample_weight)`` and the held-out
+        ``(X_val, y_val, sample_weight_val)``."""
+        seed = int(self._rng.integers(np.iinfo(np.int32).max))
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        split = train_test_split(
+            *arrays, random_state=seed, test_size=self.validation_fraction, stratify=y
+        )
+        if split[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        self._best_flat = None
+        train, held_out = split[::2], split[1::2]
+        if sample_weight is None:
+            train, held_out = (*train, None), (*held_out, None)
+        return (*train, held_out)
+
+    def _stop_early(self, params, validation):
+        """Update the no-improvement count; True when training should stop."""
+        if self.early_stopping:
+            X_val, y_val, sw_val = validation
+            mus, _, _ = sas_moments(
+                params.slab_mean_flat, params.spike_flat, params.slab_var_flat
+            )
+            mus = _split(mus, [m.shape for m in params.slab_means])
+            logits = self._mean_logits(X_val, mus, params.intercepts)
+            correct = logits.argmax(axis=1) == y_val
+            score = float(np.average(correct, weights=sw_val))
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_flat = params.flat.copy()
+            what = "Validation score did not improve"
+        else:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+            what = "Training loss did not improve"
+        self._optimizer.iteration_ends(self.t_)
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        msg = (
+            f"{what} more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if self._optimizer.trigger_stopping(msg, self.verbose):
+            return True
+        self._no_improvement_count = 0
+        return False
+
+    # --------------------------------------------- mean network, by chunks
+
+    def _chunks(self, X, n_passes):
+        """Row slices whose activations over all layers fit in working memory."""
+        widths = X.shape[1] + sum(p.shape[1] for p in self.spike_probs_)
+        row_bytes = 4 * np.dtype(self.dtype).itemsize * widths * n_passes
+        return row_chunks(X.shape[0], row_bytes)
+
+    def _moments(self):
+        mus, variances = [], []
+        for m, pi, xi in zip(self.slab_means_, self.spike_probs_, self.slab_vars_):
+            mu, var, _ = sas_moments(m, pi, xi)
+            mus.append(mu)
+            variances.append(var)
+        return mus, variances
+
+    def _mean_logits(self, X, mus, intercepts):
+        """Logits of the mean network, chunked over rows."""
+        out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
+        for rows in self._chunks(X, 1):
+            out[rows] = forward(take_rows(X, rows, out.dtype), mus, intercepts)
+        return out
