@@ -1,4 +1,4 @@
-"""Credit-assignment benchmark: connection entropy and ensemble prediction (DESIGN.md section 5).
+"""Credit-assignment benchmark: connection entropy and ensemble prediction.
 
 Prints tables, asserts nothing. On a 784-100-100-10 ``SaSMLPClassifier``
 (89,400 connections, no biases) trained on real MNIST from

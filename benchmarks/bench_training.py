@@ -1,4 +1,4 @@
-"""Training-speed benchmark of gBP against MLPClassifier (DESIGN.md section 5).
+"""Training-speed benchmark of gBP against MLPClassifier.
 
 Prints tables, asserts nothing. On real MNIST from
 ``sklearn_sas.datasets.load_mnist()`` (a stratified subset of ``--n-train``
@@ -18,7 +18,7 @@ training epoch, after a warm-up epoch, at batch 100 and batch 500 for
 
 It also measures the machine's float32 matrix-product rate in the same run
 (the network's own shapes at batch 500, and a large square product) and
-prints the checks against the targets of DESIGN.md section 5, followed by a
+prints the checks against the speed targets (benchmarks/README.md), then a
 breakdown of where the time of a bare core epoch goes.
 
 Usage::
@@ -723,7 +723,7 @@ def main(argv=None):
     )
     print()
 
-    # ---- targets of DESIGN.md section 5
+    # ---- the speed targets of benchmarks/README.md
     results_times = [(label, t) for label, t, _ in results]
     ref_rates = [reference_flops / r / 1e9 for r in reference_s]
     print(
@@ -732,7 +732,7 @@ def main(argv=None):
         "GFLOP/s (min / median / max over the rounds)"
     )
     print()
-    print("Targets of DESIGN.md section 5 (batch 500 unless stated, same run)")
+    print("Speed targets (benchmarks/README.md; batch 500 unless stated, same run)")
     torch_ms = med.get("gBP PyTorch autograd, float32")
     for label in (
         "gBP float32, estimator partial_fit",
