@@ -286,6 +286,39 @@ def test_export_network_loads_with_numpy_alone(fitted, digits_split, tmp_path):
     assert zeros >= round(0.5 * sum(m.size for m in network.masks_))
 
 
+def test_export_network_metadata_is_exact(fitted, tmp_path):
+    from sklearn_sas import __version__
+
+    path = tmp_path / "net.npz"
+    network = export_network(fitted, path, rule="map")
+    metadata = json.loads(str(np.load(path)["metadata"]))
+    assert metadata == {
+        "format": "sklearn_sas.network",
+        "format_version": 1,
+        "n_layers": 3,
+        "hidden_activation": "relu",
+        "output_activation": "softmax",
+        "sparsity": network.sparsity_,
+        "version": __version__,
+        "rule": "map",
+        "pi_tol": 1e-6,
+        "xi_tol": 1e-8,
+        "m_tol": 1e-6,
+    }
+
+
+def test_export_network_stores_string_labels_without_pickle(digits_split, tmp_path):
+    X_train, X_test, y_train, _ = digits_split
+    labels = np.array([f"digit {d}" for d in range(10)], dtype=object)
+    clf = SaSMLPClassifier((8,), max_iter=5, random_state=0).fit(X_train, labels[y_train])
+    path = tmp_path / "net.npz"
+    network = export_network(clf, path, rule="map")
+    classes = np.load(path, allow_pickle=False)["classes"]
+    assert classes.dtype.kind == "U"
+    assert_array_equal(classes, labels)
+    assert set(network.predict(X_test)) <= set(labels)
+
+
 def test_torch_masks_apply_with_custom_from_mask(fitted, digits_split, tmp_path):
     torch = pytest.importorskip("torch")
     from torch.nn.utils import prune as torch_prune

@@ -342,3 +342,62 @@ def test_network_and_masks_archives_are_told_apart(square, archive, tmp_path):
 def test_missing_file_is_reported_as_such(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_masks(tmp_path / "nowhere.npz")
+
+
+# exact behaviour the mutation run found unchecked ------------------------
+
+
+def test_small_layers_round_trip(tmp_path):
+    # one layer of connections, and a layer of one unit, are valid
+    masks = [np.array([[True], [False], [True]]), np.array([[True, False]])]
+    path = tmp_path / "small.npz"
+    export_masks(masks, path)
+    loaded = load_masks(path)
+    assert [m.shape for m in loaded] == [(3, 1), (1, 2)]
+    for a, b in zip(loaded, masks):
+        assert_array_equal(a, b)
+    single = tmp_path / "single.npz"
+    export_masks(masks[:1], single, layout="torch")
+    assert_array_equal(load_masks(single)[0], masks[0])
+    # the loaded info describes the file, without the format tag
+    assert "format" not in load_masks(path).info
+    assert load_masks(path).info["layer_sizes"] == [3, 1, 2]
+
+
+def test_unreadable_file_messages_are_exact(archive, tmp_path):
+    bad = _with_metadata(archive, tmp_path / "layout.npz", layout="columns")
+    with pytest.raises(ValueError) as info:
+        load_masks(bad)
+    assert str(info.value) == (
+        f"{bad} has an invalid layout 'columns' in its metadata "
+        "('sklearn' or 'torch' expected)."
+    )
+    other = _with_metadata(archive, tmp_path / "other.npz", format="someone.else")
+    with pytest.raises(ValueError) as info:
+        load_masks(other)
+    assert str(info.value) == (
+        f"{other} is not a sklearn_sas.masks file (its metadata says "
+        "format='someone.else')."
+    )
+    listed = _with_metadata(archive, tmp_path / "listed.npz", format=["x"])
+    with pytest.raises(ValueError, match=r"format=\['x'\]\)\.$"):
+        load_masks(listed)
+    # a mask of the wrong shape or dtype is named with what was found
+    contents = _contents(archive)
+    contents["mask_1"] = contents["mask_1"].astype(np.int8)
+    wrong = tmp_path / "wrong.npz"
+    np.savez_compressed(wrong, **contents)
+    with pytest.raises(ValueError, match=r"\(\(8, 8\), 'int8'\)"):
+        load_masks(wrong)
+
+
+def test_errors_name_an_open_file_by_its_name(tmp_path):
+    path = tmp_path / "junk.npz"
+    path.write_bytes(b"not an archive at all")
+    with open(path, "rb") as file:
+        with pytest.raises(ValueError) as info:
+            load_masks(file)
+    assert str(info.value).startswith(f"{path} is not a readable .npz archive")
+    # an object without a name is named by its repr
+    with pytest.raises(ValueError, match=r"^<_io\.BytesIO object at .* is not a readable"):
+        load_masks(io.BytesIO(b"junk"))

@@ -346,6 +346,27 @@ def test_forward_mean_network_uses_the_moments():
     assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)
 
 
+def test_noisy_passes_of_sparse_input_equal_those_of_dense_input():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(8)
+    params = init_params([5, 4, 3], True, np.float64, rng, init_pi=0.3, init_xi=0.2)
+    moments = [sas_moments(m, pi, xi) for m, pi, xi in
+               zip(params.slab_means, params.spike_probs, params.slab_vars)]  # fmt: skip
+    mus, variances = [mu for mu, _, _ in moments], [var for _, var, _ in moments]
+    X = rng.normal(size=(6, 5)) * (rng.uniform(size=(6, 5)) < 0.5)
+    noise = [rng.normal(size=(4, n)) for n in (4, 3)]
+    dense = forward_mc(X, mus, variances, params.intercepts, noise)
+    sparse = forward_mc(sp.csr_matrix(X), mus, variances, params.intercepts, noise)
+    assert_allclose(sparse, dense, rtol=1e-12, atol=1e-14)
+    # one mean-field pass of forward with the same generator state
+    one = forward(X, mus, params.intercepts, variances, np.random.default_rng(1))
+    other = forward(
+        sp.csr_matrix(X), mus, params.intercepts, variances, np.random.default_rng(1)
+    )
+    assert_allclose(other, one, rtol=1e-12, atol=1e-14)
+
+
 def test_forward_mc_samples_every_layer_with_the_pass_noise():
     rng = np.random.default_rng(7)
     params = init_params([4, 3, 3, 2], True, np.float64, rng, init_pi=0.3, init_xi=0.2)

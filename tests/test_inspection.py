@@ -447,3 +447,11 @@ def test_credit_table_text_is_exact():
     assert [row["n_uip"] for row in rows] == [2, 0]
     assert [row["n_variable"] for row in rows] == [1, 0]
     assert [row["n_connections"] for row in rows] == [4, 2]
+
+
+def test_credit_assignment_object_defaults():
+    from sklearn_sas.inspection import CreditAssignment
+
+    credit = CreditAssignment([], [], [], [], [], pi_tol=1e-6, xi_tol=1e-8)
+    assert credit.m_tol == 1e-6
+    assert credit.strict_paper is False

@@ -1,6 +1,8 @@
 """Functions that take a fitted model accept a Pipeline ending in a
 SaSMLPClassifier, and say what they need when given another model."""
 
+import re
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -80,7 +82,12 @@ def test_pruning_a_pipeline_keeps_its_steps(pipeline, digits):
 def test_export_network_refuses_a_pipeline(pipeline, tmp_path):
     from sklearn_sas.compression import export_network
 
-    with pytest.raises(TypeError, match=r"export its final step"):
+    message = (
+        "export_network writes the spike-and-slab network only, not the other "
+        "steps of a Pipeline: export its final step (pipeline[-1]) and transform "
+        "the input with pipeline[:-1]."
+    )
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         export_network(pipeline, tmp_path / "net.npz")
     assert not list(tmp_path.iterdir())
 

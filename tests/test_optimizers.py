@@ -85,6 +85,30 @@ def test_invscaling_and_adaptive_schedules():
     assert AdamOptimizer(params, 0.1).trigger_stopping("x", False)
 
 
+def test_stopping_messages_are_those_of_mlpclassifier(capsys):
+    # the words of scikit-learn's optimizers, printed only when verbose
+    params = np.zeros(3)
+    for opt in (AdamOptimizer(params, 0.1), SGDOptimizer(params, 0.1, "constant")):
+        assert opt.trigger_stopping("No improvement.", verbose=False) is True
+        assert capsys.readouterr().out == ""
+        assert opt.trigger_stopping("No improvement.", verbose=True) is True
+        assert capsys.readouterr().out == "No improvement. Stopping.\n"
+    opt = SGDOptimizer(params, 0.1, "adaptive")
+    assert opt.trigger_stopping("Stuck.", verbose=False) is False
+    assert capsys.readouterr().out == ""
+    assert opt.trigger_stopping("Stuck.", verbose=True) is False
+    assert capsys.readouterr().out == "Stuck. Setting learning rate to 0.004000\n"
+    assert opt.learning_rate == pytest.approx(0.004)
+    # at 1e-6 exactly it stops; just above, it divides once more
+    opt.learning_rate = 1.0000001e-6
+    assert opt.trigger_stopping("Stuck.", verbose=False) is False
+    assert opt.learning_rate == pytest.approx(2.0000002e-7)
+    opt.learning_rate = 1e-6
+    assert opt.trigger_stopping("Stuck.", verbose=True) is True
+    assert capsys.readouterr().out == "Stuck. Learning rate too small. Stopping.\n"
+    assert opt.learning_rate == 1e-6
+
+
 @pytest.mark.parametrize("make", [AdamOptimizer, SGDOptimizer])
 def test_updates_are_in_place_and_keep_float32(make):
     params = np.linspace(-1, 1, 5, dtype=np.float32)
@@ -95,3 +119,15 @@ def test_updates_are_in_place_and_keep_float32(make):
     assert np.all(params < np.linspace(-1, 1, 5))
     state = opt.first_moment if make is AdamOptimizer else opt.velocity
     assert state.dtype == np.float32
+
+
+def test_sgd_defaults_are_mlpclassifier_defaults():
+    from sklearn.neural_network import MLPClassifier
+
+    opt = SGDOptimizer(np.zeros(2))
+    mlp = MLPClassifier()
+    assert opt.learning_rate_init == 0.1  # scikit-learn's SGDOptimizer default
+    assert opt.lr_schedule == mlp.learning_rate == "constant"
+    assert opt.momentum == mlp.momentum == 0.9
+    assert opt.nesterov is mlp.nesterovs_momentum is True
+    assert opt.power_t == mlp.power_t == 0.5
