@@ -346,6 +346,62 @@ def test_forward_mean_network_uses_the_moments():
     assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)
 
 
+def _manual_epoch(params, X, y, sample_weight, *, order, batch, alpha, lr, spike_slab):
+    """The minibatch loop of run_epoch written out: loss_grad, one plain SGD
+    step, the projection; returns the size-weighted mean loss."""
+    from sklearn_sas._sas import project_sas
+
+    grads = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
+    ws = Workspace(params.layer_units, batch, params.flat.dtype)
+    noise = NormalNoise(new_generator(11))
+    total = 0.0
+    for start in range(0, len(y), batch):
+        rows = order[start : start + batch]
+        sw = None if sample_weight is None else sample_weight[rows]
+        loss = loss_grad(params, grads, ws, X[rows], y[rows], sw, alpha, noise,
+                         spike_slab)  # fmt: skip
+        total += loss * len(rows)
+        if spike_slab:
+            params.flat -= lr * grads.flat
+            project_sas(params.spike_flat, params.slab_var_flat)
+        else:
+            params.deterministic -= lr * grads.deterministic
+    return total / len(y)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("spike_slab", [True, False])
+def test_run_epoch_is_the_minibatch_loop(shuffle, spike_slab):
+    from sklearn_sas._gbp import run_epoch
+
+    layer_units = [5, 4, 3]
+    params, X, y, _, rng = _network(layer_units, 10, seed=9)
+    params.spike_flat[:] = rng.uniform(0, 0.5, params.n_connections)
+    sample_weight = rng.uniform(0.5, 2.0, 10)
+    # a new buffer with the same values (a deepcopy would unlink the views)
+    expected = ParamVector(layer_units, True, np.float64)
+    expected.flat[:] = params.flat
+    start = params.flat.copy()
+    batch, lr, alpha = 4, 0.05, 0.3  # batches of 4, 4 and 2 rows
+    grads = ParamVector(layer_units, True, np.float64)
+    ws = Workspace(layer_units, batch, np.float64)
+    optimizer = SGDOptimizer(params.flat if spike_slab else params.deterministic,
+                             lr, momentum=0.0, nesterov=False)  # fmt: skip
+    loss = run_epoch(
+        params, grads, optimizer, ws, X, y, sample_weight, alpha=alpha,
+        rng=np.random.default_rng(3), noise=NormalNoise(new_generator(11)),
+        shuffle=shuffle, spike_slab=spike_slab,
+    )  # fmt: skip
+    order = np.random.default_rng(3).permutation(10) if shuffle else np.arange(10)
+    expected_loss = _manual_epoch(
+        expected, X, y, sample_weight, order=order, batch=batch, alpha=alpha, lr=lr,
+        spike_slab=spike_slab,
+    )  # fmt: skip
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    assert_allclose(params.flat, expected.flat, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(params.flat, start)
+
+
 def test_noisy_passes_of_sparse_input_equal_those_of_dense_input():
     import scipy.sparse as sp
 
