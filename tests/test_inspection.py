@@ -455,3 +455,60 @@ def test_credit_assignment_object_defaults():
     credit = CreditAssignment([], [], [], [], [], pi_tol=1e-6, xi_tol=1e-8)
     assert credit.m_tol == 1e-6
     assert credit.strict_paper is False
+
+
+def test_log_density_at_zero_of_a_point_mass():
+    from sklearn_sas._sas import _log_normal_at_zero
+
+    # the function handles xi = 0 itself, without warnings
+    with np.errstate(divide="raise", invalid="raise"):
+        values = _log_normal_at_zero(np.array([0.0, 1.5, 0.0, 1.5]),
+                                     np.array([0.0, 0.0, 2.0, 2.0]))  # fmt: skip
+    assert values[0] == np.inf  # the point mass at 0: infinite density there
+    assert values[1] == -np.inf  # the point mass elsewhere: none at 0
+    assert_allclose(values[2:], -0.5 * np.array([0.0, 1.125]) - 0.5 * np.log(4 * np.pi))
+
+
+def test_entropy_tolerances_are_inclusive_and_silent():
+    # at or below the tolerances counts as zero (VIP/UIP boundaries included)
+    m = np.array([0.7, 1e-6, 2e-6, 0.7])
+    pi = np.array([0.3, 0.3, 0.3, 0.0])
+    xi = np.array([1e-8, 1e-8, 1e-8, 0.0])
+    binary = -0.3 * np.log(0.3) - 0.7 * np.log(0.7)
+    # degenerate cases need no warning of a division by zero or a NaN
+    with np.errstate(divide="raise", invalid="raise"):
+        S = sas_entropy(m, pi, xi)
+        S_mc = sas_entropy_mc(m, pi, xi, 5, np.random.default_rng(0))
+    assert_allclose(S, [binary, 0.0, binary, 0.0], rtol=1e-14, atol=0)
+    assert_allclose(S_mc, S, rtol=1e-14, atol=0)
+    with np.errstate(divide="raise", invalid="raise"):
+        sas_entropy(np.zeros(3), np.array([0.0, 1.0, 0.5]), np.zeros(3))
+
+
+def test_monte_carlo_entropy_draws_each_connection_independently():
+    # identical connections get their own draws
+    m, pi, xi = np.full(50, 0.4), np.full(50, 0.2), np.full(50, 0.3)
+    draws = sas_entropy_mc(m, pi, xi, 3, np.random.default_rng(1))
+    assert np.unique(draws).size == 50
+
+
+def test_credit_masks_default_tolerances_are_inclusive():
+    from sklearn_sas._sas import credit_masks
+
+    m = np.array([0.5, 0.5, 0.5, 1e-6, 2e-6, 0.5, 0.5])
+    pi = np.array([1e-6, 2e-6, 0.0, 0.0, 0.0, 1 - 1e-6, 1 - 2e-6])
+    xi = np.array([1e-8, 0.0, 2e-8, 0.0, 0.0, 0.3, 0.3])
+    vip, uip, variable = credit_masks(m, pi, xi)
+    assert vip.tolist() == [True, False, False, False, True, False, False]
+    assert uip.tolist() == [False, False, False, True, False, True, False]
+    assert variable.tolist() == [False, True, True, False, False, False, True]
+
+
+def test_projection_keeps_feasible_values():
+    from sklearn_sas._sas import project_sas
+
+    pi = np.array([-0.2, 0.0, 0.3, 1.0, 1.7])
+    xi = np.array([-1.0, 0.0, 1e-9, 0.4, 3.0])
+    project_sas(pi, xi)
+    assert_array_equal(pi, [0.0, 0.0, 0.3, 1.0, 1.0])
+    assert_array_equal(xi, [0.0, 0.0, 1e-9, 0.4, 3.0])
