@@ -375,3 +375,58 @@ def test_numpy_scalar_options_are_stored_as_numbers(tmp_path):
     loaded = load_masks(path)
     assert loaded.info["sparsity"] == 0.5
     assert round(loaded.sparsity, 2) == 0.5
+
+
+def test_connection_scores_by_hand():
+    from sklearn_sas.compression import connection_scores
+
+    m = np.array([[2.0, -1.0], [0.0, 3.0]], dtype=np.float32)
+    pi = np.array([[0.5, 0.0], [0.2, 0.0]], dtype=np.float32)
+    xi = np.array([[0.5, 0.0], [1.0, 0.0]], dtype=np.float32)
+    model = SaSMLPClassifier()
+    model.slab_means_, model.spike_probs_, model.slab_vars_ = [m], [pi], [xi]
+    magnitude, snr, spike = (connection_scores(model, s)[0]
+                             for s in ("magnitude", "snr", "spike"))  # fmt: skip
+    assert magnitude.dtype == snr.dtype == np.float64
+    assert_allclose(magnitude, [[1.0, 1.0], [0.0, 3.0]], rtol=1e-7)
+    # |mu| / sd with sd^2 = (1 - pi)(xi + pi m^2); a deterministic weight has
+    # an infinite ratio, a deterministic zero a ratio of 0
+    sd = np.sqrt(0.5 * (0.5 + 0.5 * 4.0))
+    assert_allclose(snr, [[1.0 / sd, np.inf], [0.0, np.inf]], rtol=1e-7)
+    assert_allclose(spike, [[0.5, 1.0], [0.8, 1.0]], rtol=1e-7)
+    with np.errstate(divide="raise", invalid="raise"):  # handled without warnings
+        connection_scores(model, "snr")
+
+
+def test_pruned_layers_dense_from_a_fifth_kept(fitted):
+    # a layer keeping at least 20% of its connections multiplies densely
+    masks = pruning_masks(fitted, rule="sparsity", sparsity=0.8, scope="layer")
+    net = prune(fitted, rule="sparsity", sparsity=0.8, scope="layer")
+    assert [w.nnz for w in net.coefs_] == [int(k.sum()) for k in masks]
+    assert all(isinstance(w, np.ndarray) for w in net._inference_weights())
+    sparse = prune(fitted, rule="sparsity", sparsity=0.81, scope="layer")
+    assert not any(isinstance(w, np.ndarray) for w in sparse._inference_weights())
+    assert all(w.dtype == np.float32 for w in net.coefs_)
+
+
+def test_pruning_everything_has_an_infinite_compression_ratio(fitted, digits_split):
+    net = prune(fitted, rule="sparsity", sparsity=1.0)
+    assert net.n_kept_ == 0 and net.sparsity_ == 1.0
+    assert net.compression_ratio_ == np.inf
+
+
+def test_pruned_pipeline_keeps_every_step_and_its_name(fitted, digits_split):
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    X_train, X_test, y_train, _ = digits_split
+    pipe = Pipeline([
+        ("scale", StandardScaler()), ("same", FunctionTransformer()),
+        ("net", SaSMLPClassifier((8,), max_iter=3, random_state=0)),
+    ]).fit(X_train, y_train)  # fmt: skip
+    pruned = prune(pipe, rule="map")
+    assert [name for name, _ in pruned.steps] == ["scale", "same", "net"]
+    assert isinstance(pruned.steps[-1][1], PrunedNetwork)
+    assert_array_equal(
+        pruned.predict(X_test), prune(pipe[-1], rule="map").predict(pipe[:-1].transform(X_test))
+    )

@@ -401,3 +401,14 @@ def test_errors_name_an_open_file_by_its_name(tmp_path):
     # an object without a name is named by its repr
     with pytest.raises(ValueError, match=r"^<_io\.BytesIO object at .* is not a readable"):
         load_masks(io.BytesIO(b"junk"))
+
+
+def test_missing_folder_is_named_in_the_error(square, tmp_path):
+    import errno
+
+    target = tmp_path / "no" / "such" / "folder" / "masks.npz"
+    with pytest.raises(FileNotFoundError) as info:
+        export_masks(square, target, rule="map")
+    assert info.value.errno == errno.ENOENT
+    assert info.value.strerror
+    assert info.value.filename == str(target.parent)

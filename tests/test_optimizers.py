@@ -131,3 +131,12 @@ def test_sgd_defaults_are_mlpclassifier_defaults():
     assert opt.momentum == mlp.momentum == 0.9
     assert opt.nesterov is mlp.nesterovs_momentum is True
     assert opt.power_t == mlp.power_t == 0.5
+
+
+def test_adam_defaults_are_scikit_learns():
+    from sklearn.neural_network._stochastic_optimizers import AdamOptimizer as Theirs
+
+    ours, theirs = AdamOptimizer(np.zeros(2)), Theirs([np.zeros(2)])
+    assert ours.learning_rate_init == theirs.learning_rate_init == 0.001
+    assert (ours.beta_1, ours.beta_2) == (theirs.beta_1, theirs.beta_2) == (0.9, 0.999)
+    assert ours.epsilon == theirs.epsilon == 1e-8
