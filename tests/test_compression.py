@@ -380,20 +380,22 @@ def test_numpy_scalar_options_are_stored_as_numbers(tmp_path):
 def test_connection_scores_by_hand():
     from sklearn_sas.compression import connection_scores
 
-    m = np.array([[2.0, -1.0], [0.0, 3.0]], dtype=np.float32)
-    pi = np.array([[0.5, 0.0], [0.2, 0.0]], dtype=np.float32)
-    xi = np.array([[0.5, 0.0], [1.0, 0.0]], dtype=np.float32)
+    m = np.array([[2.0, -1.0], [0.0, 3.0], [1.0, 0.0]], dtype=np.float32)
+    pi = np.array([[0.5, 0.0], [0.2, 0.0], [0.5, 1.0]], dtype=np.float32)
+    xi = np.array([[0.5, 0.0], [1.0, 0.0], [0.1, 0.0]], dtype=np.float32)
     model = SaSMLPClassifier()
     model.slab_means_, model.spike_probs_, model.slab_vars_ = [m], [pi], [xi]
     magnitude, snr, spike = (connection_scores(model, s)[0]
                              for s in ("magnitude", "snr", "spike"))  # fmt: skip
     assert magnitude.dtype == snr.dtype == np.float64
-    assert_allclose(magnitude, [[1.0, 1.0], [0.0, 3.0]], rtol=1e-7)
+    assert_allclose(magnitude, [[1.0, 1.0], [0.0, 3.0], [0.5, 0.0]], rtol=1e-7)
     # |mu| / sd with sd^2 = (1 - pi)(xi + pi m^2); a deterministic weight has
     # an infinite ratio, a deterministic zero a ratio of 0
-    sd = np.sqrt(0.5 * (0.5 + 0.5 * 4.0))
-    assert_allclose(snr, [[1.0 / sd, np.inf], [0.0, np.inf]], rtol=1e-7)
-    assert_allclose(spike, [[0.5, 1.0], [0.8, 1.0]], rtol=1e-7)
+    sd, small_sd = np.sqrt(0.5 * (0.5 + 0.5 * 4.0)), np.sqrt(0.5 * (0.1 + 0.5))
+    assert sd > 1 > small_sd
+    assert_allclose(snr, [[1.0 / sd, np.inf], [0.0, np.inf], [0.5 / small_sd, 0.0]],
+                    rtol=1e-6)  # fmt: skip
+    assert_allclose(spike, [[0.5, 1.0], [0.8, 1.0], [0.5, 0.0]], rtol=1e-7)
     with np.errstate(divide="raise", invalid="raise"):  # handled without warnings
         connection_scores(model, "snr")
 

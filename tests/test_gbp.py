@@ -471,3 +471,13 @@ def test_normal_noise_is_standard_normal(dtype, size, make_rng):
     again = np.empty_like(out)
     NormalNoise(make_rng(0)).fill(again)
     assert_array_equal(out, again)
+
+
+def test_normal_noise_works_in_the_dtype_of_its_output():
+    # the cosines are computed in a scratch buffer of the output's dtype, so
+    # float32 noise is made in float32 and float64 noise in float64
+    noise = NormalNoise(new_generator(0))
+    for dtype in (np.float32, np.float64, np.float32):
+        out = noise.fill(np.empty(10, dtype=dtype))
+        assert out.dtype == dtype and np.isfinite(out).all()
+        assert noise._scratch.dtype == dtype
