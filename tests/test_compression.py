@@ -432,3 +432,12 @@ def test_pruned_pipeline_keeps_every_step_and_its_name(fitted, digits_split):
     assert_array_equal(
         pruned.predict(X_test), prune(pipe[-1], rule="map").predict(pipe[:-1].transform(X_test))
     )
+
+
+def test_sparsity_rule_breaks_ties_by_position():
+    from sklearn_sas.compression._masks import _keep_best
+
+    scores = np.r_[np.ones(50), np.zeros(50)].reshape(10, 10)
+    (keep,) = _keep_best([scores], 5)
+    assert keep.dtype == bool
+    assert np.flatnonzero(~keep.ravel()).tolist() == [50, 51, 52, 53, 54]

@@ -346,9 +346,12 @@ def test_forward_mean_network_uses_the_moments():
     assert_allclose(forward(X, mus, params.intercepts), expected, rtol=1e-12)
 
 
-def _manual_epoch(params, X, y, sample_weight, *, order, batch, alpha, lr, spike_slab):
-    """The minibatch loop of run_epoch written out: loss_grad, one plain SGD
-    step, the projection; returns the size-weighted mean loss."""
+def _manual_epoch(params, X, y, sample_weight, *, order, batch, alpha, lr, spike_slab,
+                  weight_decay):  # fmt: skip
+    """The minibatch loop of run_epoch written out: loss_grad, the decoupled
+    decay of the pre-step parameters (``theta -= lr * weight_decay * theta``:
+    pi, xi and m, or m alone in backprop), one plain SGD step, the
+    projection; returns the size-weighted mean loss."""
     from sklearn_sas._sas import project_sas
 
     grads = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
@@ -361,6 +364,10 @@ def _manual_epoch(params, X, y, sample_weight, *, order, batch, alpha, lr, spike
         loss = loss_grad(params, grads, ws, X[rows], y[rows], sw, alpha, noise,
                          spike_slab)  # fmt: skip
         total += loss * len(rows)
+        n_decayed = 3 * params.n_connections if spike_slab else params.n_connections
+        start_decayed = 0 if spike_slab else 2 * params.n_connections
+        decayed = params.flat[start_decayed : start_decayed + n_decayed]
+        decayed -= lr * weight_decay * decayed.copy()
         if spike_slab:
             params.flat -= lr * grads.flat
             project_sas(params.spike_flat, params.slab_var_flat)
@@ -369,9 +376,10 @@ def _manual_epoch(params, X, y, sample_weight, *, order, batch, alpha, lr, spike
     return total / len(y)
 
 
+@pytest.mark.parametrize("weight_decay", [0.0, 0.2])
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("spike_slab", [True, False])
-def test_run_epoch_is_the_minibatch_loop(shuffle, spike_slab):
+def test_run_epoch_is_the_minibatch_loop(shuffle, spike_slab, weight_decay):
     from sklearn_sas._gbp import run_epoch
 
     layer_units = [5, 4, 3]
@@ -390,12 +398,12 @@ def test_run_epoch_is_the_minibatch_loop(shuffle, spike_slab):
     loss = run_epoch(
         params, grads, optimizer, ws, X, y, sample_weight, alpha=alpha,
         rng=np.random.default_rng(3), noise=NormalNoise(new_generator(11)),
-        shuffle=shuffle, spike_slab=spike_slab,
+        shuffle=shuffle, spike_slab=spike_slab, weight_decay=weight_decay,
     )  # fmt: skip
     order = np.random.default_rng(3).permutation(10) if shuffle else np.arange(10)
     expected_loss = _manual_epoch(
         expected, X, y, sample_weight, order=order, batch=batch, alpha=alpha, lr=lr,
-        spike_slab=spike_slab,
+        spike_slab=spike_slab, weight_decay=weight_decay,
     )  # fmt: skip
     assert loss == pytest.approx(expected_loss, rel=1e-12)
     assert_allclose(params.flat, expected.flat, rtol=1e-12, atol=1e-14)
@@ -481,3 +489,15 @@ def test_normal_noise_works_in_the_dtype_of_its_output():
         out = noise.fill(np.empty(10, dtype=dtype))
         assert out.dtype == dtype and np.isfinite(out).all()
         assert noise._scratch.dtype == dtype
+
+
+def test_workspace_buffers_are_in_the_training_dtype():
+    ws = Workspace([6, 5, 3], 4, np.float32)
+    arrays = []
+    for value in vars(ws).values():
+        if isinstance(value, np.ndarray):
+            arrays.append(value)
+        elif isinstance(value, (list, tuple)):
+            arrays.extend(v for v in value if isinstance(v, np.ndarray))
+    assert len(arrays) > 10
+    assert {a.dtype for a in arrays} == {np.dtype(np.float32)}
