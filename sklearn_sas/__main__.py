@@ -162,11 +162,9 @@ def build_parser():
 def _check_out(out):
     """Refuse, before any training, an output folder that cannot be made or
     written to; nothing is created here (the folder is made with the results)."""
-    target = out.absolute()
-    existing = target
-    while not existing.exists():
-        existing = existing.parent
-    what = str(out) if existing == target else f"cannot create {out}: {existing}"
+    missing = _missing_folders(out)
+    existing = missing[-1].parent if missing else out.absolute()
+    what = f"cannot create {out}: {existing}" if missing else str(out)
     if not existing.is_dir():
         raise _BadArgument(f"argument --out: {what} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):

@@ -95,35 +95,39 @@ class BaseSaSNetwork(BaseEstimator):
                     "'balanced', classes=classes, y=y_all)))."
                 )
             if isinstance(self.class_weight, dict):
-                bad = {
-                    label: weight for label, weight in self.class_weight.items()
-                    if not (isinstance(weight, Real) and 0 <= weight < np.inf)
-                }  # fmt: skip
-                if bad:
-                    raise ValueError(
-                        "class_weight values must be finite non-negative numbers, "
-                        f"got {bad}."
-                    )
-                unknown = [
-                    label for label in self.class_weight
-                    if not np.isin(label, self.classes_)
-                ]  # fmt: skip
-                if unknown:
-                    raise ValueError(
-                        f"class_weight has labels {unknown} that are not classes "
-                        f"of the classifier, {self.classes_.tolist()}."
-                    )
+                self._check_class_weight_dict()
             per_class = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=self.classes_[y]
             ).astype(dtype)
             weights = per_class[y]
-            sample_weight = weights if sample_weight is None else sample_weight * weights
+            if sample_weight is not None:
+                weights *= sample_weight
+            sample_weight = weights
         if sample_weight is not None and not sample_weight.sum() > 0:
             what = "sample_weight" if self.class_weight is None else (
                 "sample_weight times class_weight"
             )
             raise ValueError(f"{what} must have a positive sum.")
         return sample_weight
+
+    def _check_class_weight_dict(self):
+        """Finite non-negative weights of labels among ``classes_``."""
+        bad = {
+            label: weight for label, weight in self.class_weight.items()
+            if not (isinstance(weight, Real) and 0 <= weight < np.inf)
+        }  # fmt: skip
+        if bad:
+            raise ValueError(
+                f"class_weight values must be finite non-negative numbers, got {bad}."
+            )
+        unknown = [
+            label for label in self.class_weight if not np.isin(label, self.classes_)
+        ]
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {unknown} that are not classes of the "
+                f"classifier, {self.classes_.tolist()}."
+            )
 
     def _check_continuation(self, y, incremental):
         """A call that goes on from the fitted state (``partial_fit``, or

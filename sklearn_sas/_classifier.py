@@ -180,7 +180,8 @@ class SaSMLPClassifier(ClassifierMixin, BaseSaSNetwork):
         - ``"mc"``: the softmax averaged over ``n_samples`` mean-field passes,
           each with fresh noise ``eps``; a pass's draw for a unit is shared
           by all rows, so a row's probabilities for a given
-          ``random_state`` do not depend on the rows predicted with it;
+          ``random_state`` do not depend on the rows predicted with it (they
+          agree to float tolerance, as BLAS rounds a product by its shape);
         - ``"ensemble"``: the softmax averaged over ``n_samples`` concrete
           networks sampled from the learned distribution.
 
@@ -463,6 +464,7 @@ class SaSMLPClassifier(ClassifierMixin, BaseSaSNetwork):
             return check_finite_output(proba_sum, proba_sum.dtype), plogp_sum
         # the draws of every pass are shared by all rows (forward_mc), so a
         # row's result depends neither on the other rows nor on the chunking
+        # (beyond the float rounding of BLAS)
         mus, variances = self._moments()
         dtype = mus[0].dtype
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)

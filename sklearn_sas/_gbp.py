@@ -501,8 +501,8 @@ def run_epoch(
     optimizer's current step size ``lr``, every ``theta`` of ``pi``, ``xi``
     and ``m`` (only ``m`` with ``spike_slab=False``) becomes
     ``theta - lr * (step + weight_decay * theta)``. Returns the mean
-    minibatch loss weighted by minibatch size, as ``MLPClassifier`` reports it; a non-finite
-    loss ends the epoch at once and is returned.
+    minibatch loss weighted by minibatch size, as ``MLPClassifier`` reports
+    it; a non-finite loss ends the epoch at once and is returned.
     """
     n_samples = X.shape[0]
     order = rng.permutation(n_samples) if shuffle else None
@@ -580,7 +580,8 @@ def forward_mc(X, mus, variances, intercepts, noise):
     of unit ``j`` of every row as ``G + noise[l][k, j] * D``. Sharing a
     pass's draws among the rows gives each row the same law as fresh draws
     would (passes and units stay independent), and makes a row's result
-    independent of the other rows predicted with it. The input layer's
+    independent of the other rows predicted with it (to float tolerance:
+    BLAS may round a product differently by its shape). The input layer's
     ``(G, D)`` are the same in every pass, so they are computed once; the
     passes run stacked along the rows through the layers above.
     """

@@ -63,9 +63,10 @@ def sas_network(estimator):
         if len(estimator.steps) > 1:
             preprocess = estimator[:-1]
     attributes = ["spike_probs_", "slab_means_", "slab_vars_"]
-    is_sas = isinstance(network, SaSMLPClassifier)
     # any fitted estimator exposing the three distributions is accepted
-    if not is_sas and not all(hasattr(network, name) for name in attributes):
+    if not isinstance(network, SaSMLPClassifier) and not all(
+        hasattr(network, name) for name in attributes
+    ):
         what = type(network).__name__
         if network is not estimator:
             what = f"a Pipeline ending in {what}"

@@ -310,7 +310,7 @@ def test_strict_paper_rule(small):
     # ... and one with 0 < pi < 1 is variable
     assert strict.variable_masks[0][ZERO_SPIKED]
     assert strict.vip_masks[0][VIP]
-    m, pi, xi = clf.slab_means_[0], clf.spike_probs_[0], clf.slab_vars_[0]
+    pi, xi = clf.spike_probs_[0], clf.slab_vars_[0]
     assert_array_equal(strict.vip_masks[0], (pi <= 1e-6) & (xi <= 1e-8))
     assert_array_equal(strict.uip_masks[0], pi >= 1 - 1e-6)
     # a larger m_tol moves a small deterministic weight from VIP to UIP
