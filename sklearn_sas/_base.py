@@ -29,7 +29,7 @@ from ._gbp import (
     new_generator,
     run_epoch,
 )
-from ._optimizers import AdamOptimizer, SGDOptimizer
+from ._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
 from ._sas import sas_moments
 from ._utils import row_chunks, take_rows
 
@@ -211,6 +211,42 @@ class BaseSaSNetwork(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
         self._optimizer = None
+        self._keep_masks = None
+
+    def _freeze_absent(self, keep_masks):
+        """Make every connection outside ``keep_masks`` absent (``pi = 1``,
+        ``m = xi = 0``) and keep it so in all later training of this network.
+
+        Masks of an earlier call stay in force (a connection once removed
+        stays removed). The optimizer starts afresh at the next training
+        call, so no state of a removed connection carries over.
+        """
+        previous = getattr(self, "_keep_masks", None)
+        if previous is not None:
+            keep_masks = [new & old for new, old in zip(keep_masks, previous)]
+        self._keep_masks = [np.array(mask, dtype=bool) for mask in keep_masks]
+        for mask, pi, xi, m in zip(
+            self._keep_masks, self.spike_probs_, self.slab_vars_, self.slab_means_
+        ):
+            pi[~mask] = 1
+            xi[~mask] = 0
+            m[~mask] = 0
+        self._optimizer = None
+
+    def _masked(self, optimizer, params):
+        """``optimizer``, holding the removed connections absent when the
+        network has keep-masks (see ``_freeze_absent``)."""
+        if getattr(self, "_keep_masks", None) is None:
+            return optimizer
+        trained = ParamVector(params.layer_units, params.fit_intercept, bool)
+        trained.flat[:] = True
+        frozen = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
+        for layer, mask in enumerate(self._keep_masks):
+            trained.spike_probs[layer][...] = mask
+            trained.slab_vars[layer][...] = mask
+            trained.slab_means[layer][...] = mask
+            frozen.spike_probs[layer][...] = 1
+        return MaskedOptimizer(optimizer, trained.flat, frozen.flat)
 
     def _params(self):
         """The fitted distribution packed in a new flat buffer."""
@@ -251,6 +287,7 @@ class BaseSaSNetwork(BaseEstimator):
         params = self._params()
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer(params.flat)
+        optimizer = self._masked(self._optimizer, params)
         validation = None
         if self.early_stopping:
             X, y, sample_weight, validation = self._validation_split(
@@ -276,7 +313,7 @@ class BaseSaSNetwork(BaseEstimator):
                 # overflow shows up as a non-finite loss, reported below
                 with np.errstate(over="ignore", invalid="ignore"):
                     loss = run_epoch(
-                        params, grads, self._optimizer, ws, X, y, sample_weight,
+                        params, grads, optimizer, ws, X, y, sample_weight,
                         alpha=self.alpha, rng=self._rng, noise=noise,
                         shuffle=self.shuffle, weight_decay=self.weight_decay,
                     )  # fmt: skip

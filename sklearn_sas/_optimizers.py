@@ -164,3 +164,54 @@ class AdamOptimizer(BaseOptimizer):
         np.divide(first, tmp, out=tmp)
         tmp *= lr_t * (1 - self.beta_1) / root
         params -= tmp
+
+
+class MaskedOptimizer:
+    """An optimizer whose steps hold some entries of the buffer fixed.
+
+    Wraps ``optimizer`` (an :class:`SGDOptimizer` or :class:`AdamOptimizer`
+    of the same buffer): before a step the gradient of every frozen entry is
+    set to zero, so the wrapped optimizer's state for it (velocity, moment
+    estimates) stays exactly what it was (zero for a new optimizer); after
+    the step every frozen entry is set back to its value in
+    ``frozen_values``, which also undoes what a weight decay applied to it
+    before the step. Everything else (learning rate, schedules, stopping) is
+    the wrapped optimizer's.
+
+    Parameters
+    ----------
+    optimizer : SGDOptimizer or AdamOptimizer
+    trained : ndarray of bool
+        Shaped like the buffer: True for an entry that trains, False for one
+        held at its ``frozen_values`` entry.
+    frozen_values : ndarray
+        Shaped like the buffer: the values of the frozen entries (the others
+        are ignored).
+    """
+
+    def __init__(self, optimizer, trained, frozen_values):
+        self.optimizer = optimizer
+        dtype = np.asarray(frozen_values).dtype
+        # multiplications rather than boolean indexing: two passes over memory
+        # per step and no temporaries, whatever the share of frozen entries
+        self._keep = np.asarray(trained, dtype=dtype)
+        self._frozen = np.where(trained, 0, frozen_values).astype(dtype)
+
+    @property
+    def learning_rate(self):
+        """The wrapped optimizer's current step size."""
+        return self.optimizer.learning_rate
+
+    def iteration_ends(self, time_step):
+        self.optimizer.iteration_ends(time_step)
+
+    def trigger_stopping(self, msg, verbose):
+        return self.optimizer.trigger_stopping(msg, verbose)
+
+    def update_params(self, params, grads):
+        """Take one step on the trained entries of ``params`` in place;
+        ``grads`` is overwritten."""
+        grads *= self._keep
+        self.optimizer.update_params(params, grads)
+        params *= self._keep
+        params += self._frozen

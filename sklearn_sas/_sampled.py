@@ -18,9 +18,10 @@ class ConcreteNetwork(ClassifierMixin, BaseEstimator):
 
     Subclasses are built by a class method from a fitted
     :class:`SaSMLPClassifier` and set ``coefs_`` (the ``1 / sqrt(N_l)`` scale
-    folded in, dense or scipy sparse), ``intercepts_`` and the parent's
-    ``classes_``, ``n_features_in_`` and ``feature_names_in_``; this class
-    predicts with them. ``_made_by`` names how users obtain one.
+    folded in, dense or scipy sparse), ``intercepts_``, ``masks_`` and the
+    parent's ``classes_``, ``n_features_in_`` and ``feature_names_in_``; this
+    class predicts with them and exports them (:meth:`to_mlp`,
+    :meth:`to_torch`). ``_made_by`` names how users obtain one.
     """
 
     _made_by = ""
@@ -60,6 +61,10 @@ class ConcreteNetwork(ClassifierMixin, BaseEstimator):
     def _inference_weights(self):
         """The weights the forward pass multiplies by."""
         return self.coefs_
+
+    def _layer_masks(self):
+        """Keep-masks shaped like ``coefs_`` (True = connection present)."""
+        return list(self.masks_)
 
     def _row_chunks(self, shape):
         """Row slices of an input of ``shape`` to predict at once."""
@@ -111,6 +116,97 @@ class ConcreteNetwork(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self._logits(X), axis=1)]
+
+    def to_mlp(self):
+        """The network as a fitted scikit-learn ``MLPClassifier``.
+
+        The classifier has ``activation="relu"``, the network's hidden
+        widths, and dense copies of its weights and intercepts, in its
+        dtype; it predicts the same labels (to float tolerance on near
+        ties) and probabilities, and converts to ONNX with ``skl2onnx``.
+        For two classes the two softmax outputs become the single logistic
+        unit ``MLPClassifier`` uses, with weights ``W[:, 1] - W[:, 0]`` and
+        bias ``b[1] - b[0]``: the softmax of two logits is the sigmoid of
+        their difference.
+
+        The classifier was not trained by scikit-learn: it has no
+        ``loss_``; ``n_iter_ = t_ = 0`` and an empty ``loss_curve_`` are
+        the state training starts from, so ``partial_fit`` (or ``fit`` with
+        ``warm_start=True``) continues from these weights, every connection
+        trainable (pruned ones included); scikit-learn refuses to train a
+        hidden layer left with no unit. A plain ``fit`` starts over.
+
+        Returns
+        -------
+        mlp : sklearn.neural_network.MLPClassifier
+            A fitted classifier sharing no array with the network.
+
+        See Also
+        --------
+        to_torch : The network as a PyTorch module.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn_sas import SaSMLPClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = SaSMLPClassifier((16,), max_iter=10, random_state=0).fit(X, y)
+        >>> net = clf.sample_network(random_state=0)
+        >>> mlp = net.to_mlp()
+        >>> mlp.hidden_layer_sizes, mlp.out_activation_
+        ((16,), 'softmax')
+        >>> bool((mlp.predict(X[:50]) == net.predict(X[:50])).all())
+        True
+        """
+        from ._export import to_mlp
+
+        check_is_fitted(self)
+        return to_mlp(self)
+
+    def to_torch(self, masks=False):
+        """The network as a PyTorch module returning logits.
+
+        A ``torch.nn.Sequential`` of ``torch.nn.Linear`` layers with
+        ``torch.nn.ReLU`` between them, as wide as ``coefs_`` (narrower
+        after ``prune(..., drop_dead_units=True)``), in the network's dtype
+        (float32 or float64). Each ``Linear.weight`` is ``coefs_[l].T``
+        (torch stores ``(out, in)``), zero where a connection is absent.
+        The module ends with the last ``Linear``: it returns logits, with no
+        softmax, so ``torch.softmax(module(x), dim=1)`` gives
+        ``predict_proba`` and ``torch.nn.CrossEntropyLoss`` takes its output
+        as it is. PyTorch is imported here only; it is not a dependency of
+        this package.
+
+        Parameters
+        ----------
+        masks : bool, default=False
+            Attach the keep-masks to every layer with
+            ``torch.nn.utils.prune.custom_from_mask``, so absent connections
+            stay zero when training continues in PyTorch (``weight`` then
+            derives from the parameter ``weight_orig`` and the buffer
+            ``weight_mask``). Off by default: plain ``Linear`` layers save,
+            script and export like any other.
+
+        Returns
+        -------
+        module : torch.nn.Sequential
+            A new module sharing no memory with the network.
+
+        Raises
+        ------
+        TypeError
+            When ``masks`` is not a bool.
+        ImportError
+            When PyTorch is not installed.
+
+        See Also
+        --------
+        to_mlp : The network as a scikit-learn ``MLPClassifier``.
+        """
+        from ._export import to_torch
+
+        check_is_fitted(self)
+        return to_torch(self, masks)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,7 +10,7 @@ from sklearn.neural_network._stochastic_optimizers import (
     SGDOptimizer as SklearnSGD,
 )
 
-from sklearn_sas._optimizers import AdamOptimizer, SGDOptimizer
+from sklearn_sas._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
 
 
 def _grads(n_steps, size=7, seed=0):
@@ -140,3 +140,40 @@ def test_adam_defaults_are_scikit_learns():
     assert ours.learning_rate_init == theirs.learning_rate_init == 0.001
     assert (ours.beta_1, ours.beta_2) == (theirs.beta_1, theirs.beta_2) == (0.9, 0.999)
     assert ours.epsilon == theirs.epsilon == 1e-8
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: AdamOptimizer(p, 0.01),
+        lambda p: SGDOptimizer(p, 0.1, "invscaling", momentum=0.9),
+    ],
+    ids=["adam", "sgd"],
+)
+def test_masked_steps_hold_the_frozen_entries(make):
+    rng = np.random.default_rng(0)
+    n = 40
+    trained = rng.random(n) < 0.6
+    frozen_values = rng.normal(size=n)
+    start = np.where(trained, rng.normal(size=n), frozen_values)
+    masked = MaskedOptimizer(make(start), trained, frozen_values)
+    reference = make(start)
+    params, expected = start.copy(), start.copy()
+    for step in range(4):
+        grads = rng.normal(size=n)
+        # as weight decay does before a step, move the frozen entries too
+        params *= 0.9
+        expected *= 0.9
+        masked.update_params(params, grads.copy())
+        reference.update_params(expected, np.where(trained, grads, 0.0))
+        expected[~trained] = frozen_values[~trained]
+        np.testing.assert_array_equal(params, expected)
+        state = vars(masked.optimizer)
+        for name, value in vars(reference).items():
+            if isinstance(value, np.ndarray):
+                np.testing.assert_array_equal(state[name], value)
+                assert np.all(state[name][~trained] == 0)
+        masked.iteration_ends(100 * (step + 1))
+        reference.iteration_ends(100 * (step + 1))
+        assert masked.learning_rate == reference.learning_rate
+    assert masked.trigger_stopping("no improvement", False) is True

@@ -8,6 +8,7 @@ import zipfile
 import zlib
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import StrOptions, validate_params
 
@@ -430,7 +431,10 @@ def export_network(estimator, path, **pruning):
         "version": _package_version(),
         **{k: v for k, v in network.masks_.info.items() if k not in _STRUCTURAL},
     }
-    arrays = {f"coef_{k}": w.toarray() for k, w in enumerate(network.coefs_)}
+    arrays = {
+        f"coef_{k}": w.toarray() if sp.issparse(w) else w
+        for k, w in enumerate(network.coefs_)
+    }
     arrays.update({f"intercept_{k}": b for k, b in enumerate(network.intercepts_)})
     classes = network.classes_
     if classes.dtype == object:

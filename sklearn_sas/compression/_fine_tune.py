@@ -1,0 +1,219 @@
+"""Fine-tuning a spike-and-slab network under keep-masks (prune, retrain,
+repeat)."""
+
+import copy
+import warnings
+from collections.abc import Sequence
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline
+from sklearn.utils.multiclass import unique_labels
+from sklearn.utils._param_validation import Interval, validate_params
+
+from .._base import BaseSaSNetwork
+from .._utils import sas_network
+from ._masks import pruning_masks
+
+
+def _check_masks(masks, network):
+    """``masks`` as boolean arrays shaped like ``network.spike_probs_``."""
+    shapes = [pi.shape for pi in network.spike_probs_]
+    if isinstance(masks, np.ndarray) or not isinstance(masks, Sequence):
+        raise TypeError(
+            f"masks must be a list of {len(shapes)} boolean arrays, one per layer "
+            f"(as pruning_masks returns), got a {type(masks).__name__}."
+        )
+    if len(masks) != len(shapes):
+        raise ValueError(
+            f"masks has {len(masks)} arrays; the network has {len(shapes)} layers "
+            "of connections."
+        )
+    checked = []
+    for layer, (mask, shape) in enumerate(zip(masks, shapes)):
+        mask = np.asarray(mask)
+        if mask.shape != shape:
+            raise ValueError(
+                f"masks[{layer}] has shape {mask.shape}; layer {layer} of the "
+                f"network has shape {shape}."
+            )
+        if mask.dtype != bool:
+            raise TypeError(
+                f"masks[{layer}] must be a boolean array (True = keep), got "
+                f"dtype {mask.dtype}."
+            )
+        checked.append(mask)
+    return checked
+
+
+def _sparsity_steps(rule):
+    """The pruning options of each prune-and-retrain step: one step, or one
+    per sparsity when ``rule`` holds a list of them."""
+    sparsity = rule.get("sparsity")
+    if sparsity is None or isinstance(sparsity, Real):
+        return [rule]
+    if rule.get("rule") != "sparsity":
+        raise ValueError(
+            "A list of sparsities needs rule='sparsity', got rule="
+            f"{rule.get('rule', 'uip')!r}."
+        )
+    steps = np.asarray(sparsity)
+    if (
+        steps.ndim != 1
+        or steps.size == 0
+        or steps.dtype.kind not in "iuf"
+        or not np.all((steps >= 0) & (steps <= 1))
+    ):
+        raise ValueError(
+            "sparsity must be a float in [0, 1] or a non-empty list of them, got "
+            f"{sparsity!r}."
+        )
+    if np.any(np.diff(steps) <= 0):
+        raise ValueError(
+            "A list of sparsities prunes in steps and must increase (a pruned "
+            f"connection stays pruned), got {sparsity!r}."
+        )
+    return [{**rule, "sparsity": float(s)} for s in steps]
+
+
+def _train_more(network, X, y, sample_weight, max_iter):
+    """``max_iter`` more epochs of ``network``'s own training, in place.
+
+    A warm-started ``fit`` with a fresh optimizer and fresh stopping
+    bookkeeping: the loss right after pruning is above the best seen before
+    it, which would otherwise count as epochs without improvement.
+    """
+    network.best_loss_ = None if network.early_stopping else np.inf
+    if network.early_stopping:
+        network.best_validation_score_ = -np.inf
+    network._no_improvement_count = 0
+    settings = {"warm_start": network.warm_start, "max_iter": network.max_iter}
+    network.set_params(warm_start=True, max_iter=max_iter)
+    try:
+        # a budget of epochs was asked for, not convergence
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            network.fit(X, y, sample_weight=sample_weight)
+    finally:
+        network.set_params(**settings)
+
+
+@validate_params(
+    {
+        "estimator": [object],
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "masks": [list, tuple, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "sample_weight": ["array-like", None],
+    },
+    # pruning_masks validates the pruning options
+    prefer_skip_nested_validation=False,
+)
+def fine_tune(estimator, X, y, *, masks=None, max_iter=10, sample_weight=None, **rule):
+    """Retrain a fitted spike-and-slab network with connections removed.
+
+    Every connection outside the keep-masks becomes absent (``pi = 1``,
+    ``m = xi = 0``) and stays so: it gets no gradient, no L2 penalty, no
+    weight decay and no optimizer state. The other connections and the
+    intercepts go on with gBP training for ``max_iter`` epochs, with the
+    estimator's own solver and settings and a fresh optimizer, as a
+    ``warm_start`` fit. This is the prune-and-retrain step of Han et al.
+    (2015); the removed connections are then exactly the UIP connections
+    of the result, so :func:`prune` with its default rule drops them.
+
+    Parameters
+    ----------
+    estimator : SaSMLPClassifier or Pipeline
+        A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
+        one (``X`` goes through its other steps, which are not refitted). It
+        is left unchanged.
+
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+
+    y : array-like of shape (n_samples,)
+        Target labels, of the same classes as the estimator was fitted on.
+
+    masks : list of ndarray of bool, default=None
+        Keep-masks shaped like ``spike_probs_`` (True = keep), e.g. from
+        :func:`pruning_masks`. When None, they are computed by
+        ``pruning_masks(estimator, **rule)``. Pass either ``masks`` or
+        ``rule`` options, not both.
+
+    max_iter : int, default=10
+        Epochs of training after each pruning step. The estimator's own
+        stopping rule (``tol``, ``n_iter_no_change``, ``early_stopping``)
+        may end a step sooner.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the training samples.
+
+    **rule : dict
+        Options of :func:`pruning_masks` (``rule``, ``threshold``,
+        ``sparsity``, ``scope``, ``score``, ``pi_tol``, ``xi_tol``,
+        ``m_tol``). With ``rule="sparsity"``, ``sparsity`` may be an
+        increasing list: pruning and fine-tuning then alternate, one step
+        per sparsity (e.g. ``[0.5, 0.8, 0.9, 0.95]``), each step pruning
+        the network the previous one retrained.
+
+    Returns
+    -------
+    tuned : SaSMLPClassifier or Pipeline
+        A new fitted network (for a ``Pipeline``, a new ``Pipeline`` with
+        copies of its fitted steps). The removed connections stay absent in
+        its later ``partial_fit`` and ``warm_start`` calls; a ``fit`` from
+        scratch trains all connections again.
+
+    See Also
+    --------
+    pruning_masks : Keep-masks by a pruning rule.
+    prune : The pruned network as a sparse classifier.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_sas import SaSMLPClassifier
+    >>> from sklearn_sas.compression import fine_tune, pruning_masks
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SaSMLPClassifier((32,), max_iter=20, random_state=0).fit(X, y)
+    >>> tuned = fine_tune(clf, X, y, rule="sparsity", sparsity=[0.5, 0.9],
+    ...                   max_iter=5)
+    >>> pruning_masks(tuned).sparsity >= 0.9  # the removed ones are UIP
+    True
+    """
+    network, preprocess = sas_network(estimator)
+    if not isinstance(network, BaseSaSNetwork):
+        raise TypeError(
+            "fine_tune needs a fitted SaSMLPClassifier or a Pipeline ending in "
+            f"one, got {type(network).__name__}."
+        )
+    if masks is not None and rule:
+        raise ValueError(
+            f"Pass either masks or pruning options, not both (got masks and "
+            f"{sorted(rule)})."
+        )
+    if not np.array_equal(unique_labels(y), network.classes_):
+        raise ValueError(
+            f"fine_tune needs y with the classes the network was fitted on, "
+            f"{network.classes_.tolist()}; y has {unique_labels(y).tolist()}."
+        )
+    if masks is not None:
+        steps = [_check_masks(masks, network)]
+    else:
+        steps = _sparsity_steps(rule)
+        # every step's options are checked before any training
+        for options in steps:
+            pruning_masks(network, **options)
+    if preprocess is not None:
+        X = preprocess.transform(X)
+    tuned = copy.deepcopy(network)
+    for step in steps:
+        keep = step if masks is not None else pruning_masks(tuned, **step)
+        tuned._freeze_absent(keep)
+        _train_more(tuned, X, y, sample_weight, max_iter)
+    if not isinstance(estimator, Pipeline):
+        return tuned
+    steps = copy.deepcopy(estimator.steps[:-1])
+    return Pipeline([*steps, (estimator.steps[-1][0], tuned)])

@@ -1,0 +1,251 @@
+"""Accuracy versus sparsity of pruned networks, as a matplotlib Display."""
+
+import numpy as np
+from sklearn.utils._optional_dependencies import check_matplotlib_support
+
+from .._utils import sas_network
+from ..inspection._plot._base import _get_axes, _validate_curve_kwargs
+from ._sparsity_curve import sparsity_curve
+
+
+class SparsityCurveDisplay:
+    """Accuracy of a pruned network against the fraction of connections pruned.
+
+    One curve per estimator, with the accuracy of its unpruned mean network
+    as a dashed horizontal line in the curve's colour. Plot several Displays
+    on one Axes to compare estimators or fine-tuning budgets
+    (``disp2.plot(ax=disp1.ax_)``), as with scikit-learn's
+    :class:`~sklearn.metrics.RocCurveDisplay`.
+
+    It is recommended to use :meth:`SparsityCurveDisplay.from_estimator` to
+    create a :class:`SparsityCurveDisplay`. All parameters are stored as
+    attributes.
+
+    Parameters
+    ----------
+    sparsity : array-like of shape (n_points,)
+        Fractions of connections pruned, in [0, 1] (the ``sparsity`` of
+        :func:`sparsity_curve`).
+
+    accuracy : array-like of shape (n_points,)
+        Accuracy of the pruned network at each sparsity.
+
+    dense_accuracy : float, default=None
+        Accuracy of the unpruned network; None draws no reference line.
+
+    name : str, default=None
+        Label of the curve in the legend; None gives it no legend entry.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The curve: sparsity in percent against accuracy.
+
+    dense_line_ : matplotlib Line2D or None
+        The dense accuracy, dashed; None when not drawn.
+
+    ax_ : matplotlib Axes
+        Axes with the curve.
+
+    figure_ : matplotlib Figure
+        Figure containing the curve.
+
+    See Also
+    --------
+    SparsityCurveDisplay.from_estimator : Compute and plot the curve of a
+        fitted network.
+    sparsity_curve : Accuracy of the pruned network at several sparsities.
+
+    Examples
+    --------
+    >>> from sklearn_sas.compression import SparsityCurveDisplay
+    >>> disp = SparsityCurveDisplay(sparsity=[0.5, 0.9], accuracy=[0.95, 0.8],
+    ...                             dense_accuracy=0.96, name="SaS").plot()
+    >>> disp.line_.get_xdata().tolist()
+    [50.0, 90.0]
+    """
+
+    def __init__(self, *, sparsity, accuracy, dense_accuracy=None, name=None):
+        self.sparsity = sparsity
+        self.accuracy = accuracy
+        self.dense_accuracy = dense_accuracy
+        self.name = name
+
+    def plot(self, ax=None, *, name=None, show_dense=True, curve_kwargs=None):
+        """Plot visualization.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes object to plot on. If None, a new figure and axes is
+            created. Curves already on it stay, so Displays plotted on the
+            same Axes are compared in one legend.
+
+        name : str, default=None
+            Label of the curve in the legend; None uses :attr:`name`.
+
+        show_dense : bool, default=True
+            Draw :attr:`dense_accuracy` (when known) as a dashed horizontal
+            line in the colour of the curve.
+
+        curve_kwargs : dict, default=None
+            Keywords passed to ``matplotlib.axes.Axes.plot`` to draw the
+            curve, e.g. ``{"color": "red", "linestyle": ":"}``.
+
+        Returns
+        -------
+        display : :class:`SparsityCurveDisplay`
+            Object that stores computed values.
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        name = self.name if name is None else name
+        (line_kw,) = _validate_curve_kwargs(
+            curve_kwargs, [{"marker": "o", "label": name}]
+        )
+        self.ax_, self.figure_ = _get_axes(f"{type(self).__name__}.plot", ax)
+        # percent reads better than fractions at the high sparsities of
+        # interest (95% against 98%)
+        percent = 100 * np.asarray(self.sparsity, dtype=float)
+        (self.line_,) = self.ax_.plot(percent, self.accuracy, **line_kw)
+        self.dense_line_ = None
+        if show_dense and self.dense_accuracy is not None:
+            self.dense_line_ = self.ax_.axhline(
+                self.dense_accuracy,
+                color=self.line_.get_color(),
+                linestyle="--",
+                linewidth=1,
+                label="dense" if name is None else f"{name} (dense)",
+            )
+        self.ax_.set(xlabel="sparsity (% of connections pruned)", ylabel="accuracy")
+        # the legend is redrawn with every curve of the Axes, not only ours
+        if self.ax_.get_legend_handles_labels()[1]:
+            self.ax_.legend()
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        sparsities=(0.5, 0.8, 0.9, 0.95, 0.98),
+        scope="global",
+        score="magnitude",
+        fine_tune_iter=0,
+        X_tune=None,
+        y_tune=None,
+        sample_weight=None,
+        name=None,
+        show_dense=True,
+        ax=None,
+        curve_kwargs=None,
+    ):
+        """Compute and plot the sparsity curve of a fitted network.
+
+        Parameters
+        ----------
+        estimator : SaSMLPClassifier or Pipeline
+            A fitted spike-and-slab network, or a fitted
+            :class:`~sklearn.pipeline.Pipeline` ending in one (``X`` then
+            goes through its first steps). It is left unchanged.
+
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Evaluation data (a held-out test set).
+
+        y : array-like of shape (n_samples,)
+            Its labels.
+
+        sparsities : array-like of float in [0, 1], \
+                default=(0.5, 0.8, 0.9, 0.95, 0.98)
+            Fractions of connections pruned, see :func:`sparsity_curve`.
+
+        scope : {"global", "layer"}, default="global"
+            Where connections are ranked, see :func:`pruning_masks`.
+
+        score : {"magnitude", "snr", "spike"}, default="magnitude"
+            Ranking of the connections, see :func:`connection_scores`.
+
+        fine_tune_iter : int, default=0
+            Epochs of retraining of each pruned network on ``X_tune,
+            y_tune`` before it is measured; 0 measures one-shot pruning.
+
+        X_tune : {array-like, sparse matrix} of shape (n_tune_samples, \
+                n_features), default=None
+            Training data of the fine-tuning, needed when
+            ``fine_tune_iter > 0``.
+
+        y_tune : array-like of shape (n_tune_samples,), default=None
+            Its labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the evaluation samples in the accuracy.
+
+        name : str, default=None
+            Label of the curve in the legend. None uses the class name of the
+            network (the final step of a ``Pipeline``), followed by
+            ``" + fine-tuning (k epochs)"`` when ``fine_tune_iter = k > 0``,
+            so the curves of several budgets on one Axes tell apart.
+
+        show_dense : bool, default=True
+            Draw the accuracy of the unpruned network as a dashed line.
+
+        ax : matplotlib Axes, default=None
+            Axes object to plot on. If None, a new figure and axes is created.
+
+        curve_kwargs : dict, default=None
+            Keywords passed to ``matplotlib.axes.Axes.plot`` for the curve.
+
+        Returns
+        -------
+        display : :class:`SparsityCurveDisplay`
+
+        See Also
+        --------
+        sparsity_curve : Accuracy of the pruned network at several sparsities.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn.model_selection import train_test_split
+        >>> from sklearn_sas import SaSMLPClassifier
+        >>> from sklearn_sas.compression import SparsityCurveDisplay
+        >>> X, y = load_digits(return_X_y=True)
+        >>> X_train, X_test, y_train, y_test = train_test_split(
+        ...     X / 16, y, random_state=0)
+        >>> clf = SaSMLPClassifier((32,), max_iter=20, random_state=0)
+        >>> clf = clf.fit(X_train, y_train)
+        >>> disp = SparsityCurveDisplay.from_estimator(
+        ...     clf, X_test, y_test, sparsities=[0.5, 0.9])
+        >>> disp.name
+        'SaSMLPClassifier'
+        >>> tuned = SparsityCurveDisplay.from_estimator(
+        ...     clf, X_test, y_test, sparsities=[0.5, 0.9], fine_tune_iter=2,
+        ...     X_tune=X_train, y_tune=y_train, ax=disp.ax_)
+        >>> len(disp.ax_.get_lines())  # two curves, two dense lines
+        4
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        curve = sparsity_curve(
+            estimator,
+            X,
+            y,
+            sparsities=sparsities,
+            scope=scope,
+            score=score,
+            fine_tune_iter=fine_tune_iter,
+            X_tune=X_tune,
+            y_tune=y_tune,
+            sample_weight=sample_weight,
+        )
+        if name is None:
+            name = type(sas_network(estimator)[0]).__name__
+            if fine_tune_iter > 0:
+                name += f" + fine-tuning ({fine_tune_iter} epochs)"
+        display = cls(
+            sparsity=curve.sparsity,
+            accuracy=curve.accuracy,
+            dense_accuracy=curve.dense_accuracy,
+            name=name,
+        )
+        return display.plot(ax=ax, show_dense=show_dense, curve_kwargs=curve_kwargs)
