@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSaSNetwork
+from ._doc_link import DocLinkMixin
 from ._gbp import forward, forward_mc, log_softmax, softmax
 from ._sampled import SampledNetwork
 from ._sas import sample_sas
@@ -27,7 +28,7 @@ from ._utils import (
 )
 
 
-class SaSMLPClassifier(ClassifierMixin, BaseSaSNetwork):
+class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
     """Multilayer perceptron whose every connection is a spike-and-slab law.
 
     Each connection ``(i, k)`` of layer ``l`` carries the distribution

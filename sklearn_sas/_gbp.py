@@ -540,14 +540,14 @@ def _square(H):
     return H * H if isinstance(H, np.ndarray) else H.multiply(H)
 
 
-def forward(X, mus, intercepts, variances=None, rng=None, scaled=True):
-    """Logits of a batch through the mean network, or one mean-field pass.
+def forward(X, mus, intercepts, scaled=True):
+    """Logits of a batch through the deterministic network with weights
+    ``mus``.
 
-    With ``variances`` and a generator ``rng`` every layer adds fresh noise
-    ``eps * D``; otherwise this is the deterministic network with weights
-    ``mus``. ``scaled=False`` means the ``1 / sqrt(N)`` factor is already in
-    the weights (concrete networks: ``z = h @ W + b``). ``X`` may be dense or
-    sparse (scipy); returns a new array.
+    ``scaled=False`` means the ``1 / sqrt(N)`` factor is already in the
+    weights (concrete networks: ``z = h @ W + b``). ``X`` and the weights
+    may be dense or sparse (scipy); returns a new dense array. The noisy
+    mean-field passes are :func:`forward_mc`'s.
     """
     n_layers = len(mus)
     H = X
@@ -558,12 +558,6 @@ def forward(X, mus, intercepts, variances=None, rng=None, scaled=True):
         z = z.toarray() if hasattr(z, "toarray") else np.asarray(z)
         if scaled:
             z *= n_in**-0.5
-        if variances is not None:
-            D = np.asarray(_square(H) @ variances[layer])
-            D *= 1.0 / n_in
-            np.sqrt(D, out=D)
-            D *= rng.standard_normal(D.shape, dtype=D.dtype)
-            z += D
         if intercepts is not None:
             z += intercepts[layer]
         if layer < n_layers - 1:
@@ -609,9 +603,9 @@ def forward_mc(X, mus, variances, intercepts, noise):
     return z
 
 
-def softmax(z, out=None):
-    """Row-wise softmax, stable for any logits."""
-    out = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+def softmax(z):
+    """Row-wise softmax, stable for any logits; returns a new array."""
+    out = z - z.max(axis=1, keepdims=True)
     np.exp(out, out=out)
     out /= out.sum(axis=1, keepdims=True)
     return out

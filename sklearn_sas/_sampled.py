@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._doc_link import DocLinkMixin
 from ._gbp import forward, log_softmax, softmax
 from ._utils import (
     check_finite_output,
@@ -13,7 +14,7 @@ from ._utils import (
 )
 
 
-class ConcreteNetwork(ClassifierMixin, BaseEstimator):
+class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
     """Base of the fixed ReLU networks derived from a fitted model.
 
     Subclasses are built by a class method from a fitted

@@ -20,6 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._classifier import SaSMLPClassifier
+from ._doc_link import DocLinkMixin
 from ._sas import credit_masks
 from .inspection._credit import credit_assignment
 
@@ -94,7 +95,9 @@ def _estimator_has(attr):
     return check
 
 
-class SaSFeatureSelector(MetaEstimatorMixin, SelectorMixin, BaseEstimator):
+class SaSFeatureSelector(
+    DocLinkMixin, MetaEstimatorMixin, SelectorMixin, BaseEstimator
+):
     """Select the input features a spike-and-slab network gives credit to.
 
     The meta-transformer counterpart of

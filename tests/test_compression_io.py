@@ -412,3 +412,19 @@ def test_missing_folder_is_named_in_the_error(square, tmp_path):
     assert info.value.errno == errno.ENOENT
     assert info.value.strerror
     assert info.value.filename == str(target.parent)
+
+
+def test_network_archive_of_text_labels_loads_without_pickle(tmp_path):
+    # labels given as an object array (a pandas column, say) become text
+    # labels, which np.load reads without allow_pickle
+    X = np.random.default_rng(0).normal(size=(60, 4))
+    y = np.array(["cat", "dog", "owl"], dtype=object)[np.arange(60) % 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = SaSMLPClassifier((5,), max_iter=2, random_state=0).fit(X, y)
+    path = tmp_path / "network.npz"
+    export_network(clf, path)
+    with np.load(path) as archive:
+        classes = archive["classes"]
+    assert classes.dtype.kind == "U"
+    assert classes.tolist() == ["cat", "dog", "owl"]

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 
@@ -15,11 +16,12 @@ from sklearn_sas._gbp import (
     new_generator,
     log_softmax,
     loss_grad,
+    run_epoch,
     softmax,
     softmax_cross_entropy,
 )
 from sklearn_sas._optimizers import SGDOptimizer
-from sklearn_sas._sas import sas_moments, sas_param_grads
+from sklearn_sas._sas import sample_sas, sas_moments, sas_param_grads
 
 
 class FixedNoise:
@@ -423,12 +425,6 @@ def test_noisy_passes_of_sparse_input_equal_those_of_dense_input():
     dense = forward_mc(X, mus, variances, params.intercepts, noise)
     sparse = forward_mc(sp.csr_matrix(X), mus, variances, params.intercepts, noise)
     assert_allclose(sparse, dense, rtol=1e-12, atol=1e-14)
-    # one mean-field pass of forward with the same generator state
-    one = forward(X, mus, params.intercepts, variances, np.random.default_rng(1))
-    other = forward(
-        sp.csr_matrix(X), mus, params.intercepts, variances, np.random.default_rng(1)
-    )
-    assert_allclose(other, one, rtol=1e-12, atol=1e-14)
 
 
 def test_forward_mc_samples_every_layer_with_the_pass_noise():
@@ -501,3 +497,128 @@ def test_workspace_buffers_are_in_the_training_dtype():
             arrays.extend(v for v in value if isinstance(v, np.ndarray))
     assert len(arrays) > 10
     assert {a.dtype for a in arrays} == {np.dtype(np.float32)}
+
+
+def test_loss_and_gradient_of_sparse_input_equal_those_of_dense_input():
+    params, X, y, noise, rng = _network([6, 5, 3], 8, seed=4)
+    X[rng.random(X.shape) < 0.5] = 0
+    for spike_slab in (True, False):
+        dense_loss, dense = _loss(params, X, y, noise, spike_slab=spike_slab)
+        sparse_loss, sparse = _loss(
+            params, sp.csr_matrix(X), y, noise, spike_slab=spike_slab
+        )
+        assert sparse_loss == pytest.approx(dense_loss, rel=1e-12)
+        assert_allclose(sparse.flat, dense.flat, rtol=1e-10, atol=1e-13)
+
+
+def test_loss_grad_defaults_to_the_spike_and_slab_gradient():
+    params, X, y, noise, _ = _network([6, 5, 3], 8, seed=4)
+    params.spike_flat[:] = 0.3
+    grads = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
+    ws = Workspace(params.layer_units, X.shape[0], params.flat.dtype)
+    loss = loss_grad(params, grads, ws, X, y, None, 0.0, FixedNoise(noise))
+    expected_loss, expected = _loss(params, X, y, noise, spike_slab=True)
+    assert loss == expected_loss
+    assert_array_equal(grads.flat, expected.flat)
+    assert np.any(grads.spike_flat != 0)
+
+
+@pytest.mark.parametrize("n_classes", [3, 20])
+def test_cross_entropy_is_stable_for_rows_of_very_different_scales(n_classes):
+    # the shift by each row's own maximum keeps exp() finite: a shift by any
+    # other column, or by the maximum over all rows, overflows or underflows
+    rng = np.random.default_rng(n_classes)
+    z = rng.normal(size=(4, n_classes))
+    z[0, -1] += 3000.0
+    z[1, 1] += 3000.0
+    z[2] -= 3000.0
+    z[3, 0] += 3000.0
+    y = np.array([n_classes - 1, 0, 2, 0])
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_proba = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    delta = np.empty_like(z)
+    # exp() of the other classes underflows to 0, as it should
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        loss = softmax_cross_entropy(z.copy(), y, None, delta)
+    assert loss == pytest.approx(-log_proba[np.arange(4), y].mean(), rel=1e-10)
+    expected = np.exp(log_proba)
+    expected[np.arange(4), y] -= 1
+    assert_allclose(delta, expected / 4, rtol=1e-10, atol=1e-15)
+
+
+def test_forward_of_sparse_input_through_sparse_weights():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6, 5)) * (rng.random((6, 5)) < 0.4)
+    weights = [rng.normal(size=(5, 4)) * (rng.random((5, 4)) < 0.5),
+               rng.normal(size=(4, 3))]  # fmt: skip
+    intercepts = [rng.normal(size=4), rng.normal(size=3)]
+    dense = forward(X, weights, intercepts, scaled=False)
+    sparse = forward(
+        sp.csr_array(X), [sp.csr_array(w) for w in weights], intercepts, scaled=False
+    )
+    assert isinstance(sparse, np.ndarray)
+    assert_allclose(sparse, dense, rtol=1e-12, atol=1e-14)
+    hidden = np.maximum(X @ weights[0] + intercepts[0], 0)
+    assert_allclose(dense, hidden @ weights[1] + intercepts[1], rtol=1e-12)
+
+
+def test_initial_distribution_has_the_asked_moments():
+    rng = np.random.default_rng(0)
+    params = init_params(
+        [200, 100, 10], True, np.float64, rng, init_pi=0.25, init_xi=0.4,
+        init_m_std=0.1,
+    )  # fmt: skip
+    m = params.slab_mean_flat
+    # 21,000 draws: the standard errors are about 1e-3 (mean) and 5e-4 (sd)
+    assert abs(m.mean()) < 0.005
+    assert m.std() == pytest.approx(0.1, rel=0.02)
+    assert_array_equal(params.spike_flat, 0.25)
+    xi = params.slab_var_flat
+    assert 0 <= xi.min() and xi.max() < 0.4 and xi.mean() == pytest.approx(0.2, rel=0.02)
+    assert all(np.all(b == 0) for b in params.intercepts)
+
+
+def test_param_vector_without_intercepts_holds_the_distribution_only():
+    params = ParamVector([4, 3, 2], False, np.float32)
+    n_conn = 4 * 3 + 3 * 2
+    assert params.flat.shape == (3 * n_conn,)
+    assert params.intercepts is None
+    assert params.deterministic.shape == (n_conn,)
+    with pytest.raises(ValueError, match=r"flat buffer of shape \(55,\) does not fit"):
+        ParamVector([4, 3, 2], False, np.float32, flat=np.zeros(55, np.float32))
+
+
+def test_run_epoch_has_no_weight_decay_by_default():
+    params, X, y, _, _ = _network([5, 4, 3], 12, seed=2)
+    results = []
+    for decay in ({}, {"weight_decay": 0.0}):
+        state = ParamVector(
+            params.layer_units, True, np.float64, flat=params.flat.copy()
+        )
+        grads = ParamVector(params.layer_units, True, np.float64)
+        ws = Workspace(params.layer_units, 4, np.float64)
+        run_epoch(
+            state, grads, SGDOptimizer(state.flat, 0.1), ws, X, y, None,
+            alpha=0.0, rng=np.random.default_rng(0),
+            noise=NormalNoise(np.random.default_rng(1)), shuffle=True, **decay,
+        )  # fmt: skip
+        results.append(state.flat)
+    assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sample_sas_draws_the_mask_then_the_slab_in_the_weights_dtype(dtype):
+    # the documented draw order and dtype make a seed give the same sampled
+    # network in every version
+    rng = np.random.default_rng(3)
+    shape = (40, 30)
+    m = rng.normal(size=shape).astype(dtype)
+    pi = rng.random(shape).astype(dtype)
+    xi = rng.random(shape).astype(dtype)
+    weights, mask = sample_sas(m, pi, xi, np.random.default_rng(11))
+    draws = np.random.default_rng(11)
+    expected_mask = draws.random(shape, dtype=dtype) >= pi
+    slab = m + np.sqrt(xi) * draws.standard_normal(shape, dtype=dtype)
+    assert weights.dtype == dtype
+    assert_array_equal(mask, expected_mask)
+    assert_allclose(weights, np.where(expected_mask, slab, 0), rtol=1e-6)

@@ -436,9 +436,9 @@ def export_network(estimator, path, **pruning):
         for k, w in enumerate(network.coefs_)
     }
     arrays.update({f"intercept_{k}": b for k, b in enumerate(network.intercepts_)})
-    classes = network.classes_
-    if classes.dtype == object:
-        # object arrays would need pickle to load; labels become strings
-        classes = classes.astype(str)
-    _write_archive(path, metadata=_metadata_entry(metadata), classes=classes, **arrays)
+    # fit turns labels into a numeric or text array, never an object array,
+    # which np.load would need pickle to read
+    _write_archive(
+        path, metadata=_metadata_entry(metadata), classes=network.classes_, **arrays
+    )
     return network
