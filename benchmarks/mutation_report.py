@@ -37,7 +37,77 @@ _DETERMINISTIC = (
     "only changes the value at pi = 0 or pi = 1 of a point mass, which the "
     "deterministic case (entropy 0) overrides"
 )
+_PRECISION_ONLY = (
+    "accumulates in another floating type: only the rounding of an "
+    "intermediate result changes, not what is computed"
+)
+_ROW_MAX_BRANCH = (
+    "both branches return each row's maximum; the column count only picks "
+    "the faster one"
+)
+_THRESHOLD_TIE = (
+    "differs only when the carried product of 1 / sqrt(N_l) factors equals "
+    "1e-6 exactly, where applying it now or later computes the same values "
+    "(up to rounding)"
+)
 EQUIVALENT = {
+    # the gBP core, recorded on the code of this change
+    "sklearn_sas._gbp.x__row_max__mutmut_2": _ROW_MAX_BRANCH,
+    "sklearn_sas._gbp.x__row_max__mutmut_3": _ROW_MAX_BRANCH,
+    "sklearn_sas._gbp.x__row_max__mutmut_14": (
+        "compares the first column with itself once more: the same maximum"
+    ),
+    "sklearn_sas._gbp.x_layer_forward__mutmut_28": (
+        "takes the branch for units with R == 0 when none has it: that branch "
+        "computes the same gain"
+    ),
+    "sklearn_sas._gbp.x_layer_forward__mutmut_38": (
+        "the value written where R == 0 only divides the noise into an entry "
+        "of gain that the next line sets to 0"
+    ),
+    "sklearn_sas._gbp.x_layer_forward__mutmut_39": (
+        "the value written where R == 0 only divides the noise into an entry "
+        "of gain that the next line sets to 0"
+    ),
+    "sklearn_sas._gbp.x_loss_grad__mutmut_101": _THRESHOLD_TIE,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_190": _THRESHOLD_TIE,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_25": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_28": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_52": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_55": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_110": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_113": _SAME_VALUES_NEW_ARRAY,
+    "sklearn_sas._gbp.x_loss_grad__mutmut_203": (
+        "sas_param_grads allocates its scratch array when given none: the "
+        "same values, only more memory"
+    ),
+    "sklearn_sas._gbp.x_loss_grad__mutmut_212": (
+        "sas_param_grads allocates its scratch array when given none: the "
+        "same values, only more memory"
+    ),
+    "sklearn_sas._gbp.x_loss_grad__mutmut_32": (
+        "X_sq is read only by a layer with variances, which plain backprop "
+        "has not"
+    ),
+    "sklearn_sas._gbp.x_loss_grad__mutmut_94": (
+        "casting a boolean comparison into a float buffer is a safe cast, "
+        "which the default casting rule accepts too"
+    ),
+    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_14": _PRECISION_ONLY,
+    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_16": _PRECISION_ONLY,
+    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_34": _PRECISION_ONLY,
+    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_37": _PRECISION_ONLY,
+    "sklearn_sas._gbp.xǁWorkspaceǁ__init____mutmut_71": (
+        "one more scratch row that nothing reads: only more memory"
+    ),
+    "sklearn_sas._gbp.xǁWorkspaceǁ__init____mutmut_85": (
+        "the scratch view is cut to the first 2 rows wherever it is used"
+    ),
+    "sklearn_sas._gbp.xǁWorkspaceǁ__init____mutmut_87": _NEGATIVE_RESHAPE,
+    "sklearn_sas._sas.x_sample_sas__mutmut_6": (
+        "differs only when a uniform draw equals pi exactly (for float32, "
+        "probability about 6e-8 per connection and draw)"
+    ),
     # in-place arithmetic written with out= (a buffer reused, not the values)
     "sklearn_sas._optimizers.xǁSGDOptimizerǁupdate_params__mutmut_4": _SAME_VALUES_NEW_ARRAY,
     "sklearn_sas._optimizers.xǁSGDOptimizerǁupdate_params__mutmut_7": _SAME_VALUES_NEW_ARRAY,

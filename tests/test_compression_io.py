@@ -14,6 +14,7 @@ import zlib
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
@@ -428,3 +429,15 @@ def test_network_archive_of_text_labels_loads_without_pickle(tmp_path):
         classes = archive["classes"]
     assert classes.dtype.kind == "U"
     assert classes.tolist() == ["cat", "dog", "owl"]
+
+
+def test_network_archive_of_sparse_layers_holds_them_dense(square, tmp_path):
+    # at 99% layers are stored CSR in the PrunedNetwork; the archive
+    # holds plain dense arrays, read without pickle
+    path = tmp_path / "network.npz"
+    network = export_network(square, path, rule="sparsity", sparsity=0.99)
+    assert any(sp.issparse(w) for w in network.coefs_)
+    with np.load(path) as archive:
+        for k, w in enumerate(network.coefs_):
+            assert isinstance(archive[f"coef_{k}"], np.ndarray)
+            assert_array_equal(archive[f"coef_{k}"], w.toarray() if sp.issparse(w) else w)

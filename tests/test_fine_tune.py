@@ -2,10 +2,12 @@
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -197,7 +199,11 @@ def test_sample_weight_reaches_training(digits, fitted):
     "kwargs, error, match",
     [
         ({"masks": "all"}, ValueError, "masks"),
-        ({"masks": [np.ones((64, 24), bool)]}, ValueError, "has 1 arrays"),
+        (
+            {"masks": [np.ones((64, 24), bool)]},
+            ValueError,
+            r"^masks has 1 arrays; the network has 3 layers of connections\.$",
+        ),
         (
             {"masks": [np.ones((64, 24), bool), np.ones((24, 10), bool),
                        np.ones((12, 10), bool)]},  # fmt: skip
@@ -210,10 +216,31 @@ def test_sample_weight_reaches_training(digits, fitted):
             "boolean",
         ),
         ({"masks": [], "rule": "map"}, ValueError, "either masks or"),
-        ({"rule": "sparsity", "sparsity": [0.8, 0.5]}, ValueError, "must increase"),
-        ({"rule": "sparsity", "sparsity": [0.5, 1.5]}, ValueError, r"\[0, 1\]"),
+        (
+            {"rule": "sparsity", "sparsity": [0.8, 0.5]},
+            ValueError,
+            r"^A list of sparsities prunes in steps and must increase \(a pruned "
+            r"connection stays pruned\), got \[0\.8, 0\.5\]\.$",
+        ),
+        ({"rule": "sparsity", "sparsity": [0.5, 0.5]}, ValueError, "must increase"),
+        (
+            {"rule": "sparsity", "sparsity": [0.5, 1.5]},
+            ValueError,
+            r"^sparsity must be a float in \[0, 1\] or a non-empty list of them, "
+            r"got \[0\.5, 1\.5\]\.$",
+        ),
         ({"rule": "sparsity", "sparsity": []}, ValueError, "non-empty"),
-        ({"rule": "map", "sparsity": [0.5, 0.8]}, ValueError, "rule='sparsity'"),
+        ({"rule": "sparsity", "sparsity": ["a", "b"]}, ValueError, "non-empty"),
+        (
+            {"rule": "map", "sparsity": [0.5, 0.8]},
+            ValueError,
+            r"^A list of sparsities needs rule='sparsity', got rule='map'\.$",
+        ),
+        (
+            {"sparsity": [0.5, 0.8]},
+            ValueError,
+            r"^A list of sparsities needs rule='sparsity', got rule='uip'\.$",
+        ),
         ({"rule": "sparsity"}, ValueError, "needs a sparsity"),
         ({"rule": "sparsity", "sparsity": 0.5, "scope": "all"}, ValueError, "scope"),
         ({"max_iter": 0}, ValueError, "max_iter"),
@@ -234,3 +261,40 @@ def test_other_models_and_other_classes_are_refused(digits, fitted):
         fine_tune(mlp, X, y)
     with pytest.raises(ValueError, match="classes the network was fitted on"):
         fine_tune(fitted, X[y < 5], y[y < 5])
+
+
+def test_sparsity_steps_may_start_at_0_and_end_at_1(digits, fitted):
+    X, y = digits
+    tuned = fine_tune(fitted, X, y, rule="sparsity", sparsity=[0.0, 1.0], max_iter=1)
+    assert not any(keep.any() for keep in tuned._keep_masks)
+    # nothing is left but the intercepts: one answer for every input
+    proba = tuned.predict_proba(X)
+    np.testing.assert_allclose(proba, np.broadcast_to(proba[0], proba.shape))
+
+
+def test_early_stopping_bookkeeping_starts_afresh(digits):
+    X, y = digits
+    clf = SaSMLPClassifier(
+        (24, 12), max_iter=10, early_stopping=True, n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    n_before = len(clf.validation_scores_)
+    tuned = fine_tune(clf, X, y, rule="sparsity", sparsity=0.9, max_iter=4)
+    assert tuned.best_loss_ is None
+    scores = tuned.validation_scores_[n_before:]
+    assert len(scores) == tuned.n_iter_ >= 1
+    # the best of the fine-tuning epochs, not the best before pruning
+    assert tuned.best_validation_score_ == max(scores)
+
+
+def test_fine_tuning_warns_as_fit_does_except_for_convergence(digits, fitted):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        fine_tune(fitted, X, y, max_iter=1)
+    small = fitted.set_params(batch_size=1000)
+    try:
+        with pytest.warns(UserWarning, match="batch_size=1000 larger than"):
+            fine_tune(small, X[:300], y[:300], max_iter=1)
+    finally:
+        fitted.set_params(batch_size="auto")

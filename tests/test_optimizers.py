@@ -177,3 +177,15 @@ def test_masked_steps_hold_the_frozen_entries(make):
         reference.iteration_ends(100 * (step + 1))
         assert masked.learning_rate == reference.learning_rate
     assert masked.trigger_stopping("no improvement", False) is True
+
+
+def test_masked_optimizer_stops_as_the_one_it_wraps(capsys):
+    params = np.zeros(4)
+    masked = MaskedOptimizer(
+        SGDOptimizer(params, 0.1, "adaptive"), np.ones(4, bool), np.zeros(4)
+    )
+    assert masked.trigger_stopping("No improvement.", True) is False
+    assert masked.learning_rate == pytest.approx(0.02)
+    assert capsys.readouterr().out == (
+        "No improvement. Setting learning rate to 0.020000\n"
+    )

@@ -197,7 +197,12 @@ def _state(*objects):
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"sparsities": []}, ValueError, "non-empty 1-D sequence of floats in"),
+        (
+            {"sparsities": []},
+            ValueError,
+            r"^sparsities must be a non-empty 1-D sequence of floats in \[0, 1\] "
+            r"\(fractions of connections pruned\), got \[\]\.$",
+        ),
         ({"sparsities": [0.5, 1.5]}, ValueError, r"in \[0, 1\]"),
         ({"sparsities": [-0.1]}, ValueError, r"in \[0, 1\]"),
         ({"sparsities": [np.nan]}, ValueError, r"in \[0, 1\]"),
@@ -335,6 +340,8 @@ def test_display_plot_in_percent_with_dense_line():
     np.testing.assert_array_equal(disp.line_.get_ydata(), [0.9, 0.7, 0.3])
     assert disp.dense_line_.get_ydata() == [0.95, 0.95]
     assert disp.dense_line_.get_linestyle() == "--"
+    # a thin reference line, under the curve
+    assert disp.dense_line_.get_linewidth() == 1
     assert to_rgba(disp.dense_line_.get_color()) == to_rgba(disp.line_.get_color())
     assert disp.ax_.get_xlabel() == "sparsity (% of connections pruned)"
     assert disp.ax_.get_ylabel() == "accuracy"
@@ -450,3 +457,36 @@ def test_importing_the_modules_does_not_import_matplotlib():
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_display_without_a_name_labels_the_dense_line_alone():
+    disp = SparsityCurveDisplay(
+        sparsity=[0.5, 0.9], accuracy=[0.9, 0.7], dense_accuracy=0.95
+    ).plot()
+    assert _legend_texts(disp.ax_) == ["dense"]
+
+
+def test_display_from_estimator_passes_every_option(clf, data):
+    X_train, X_test, y_train, y_test = data
+    weights = np.where(y_test == 3, 4.0, 1.0)
+    options = {
+        "sparsities": [0.6, 0.9],
+        "scope": "layer",
+        "score": "snr",
+        "sample_weight": weights,
+        "fine_tune_iter": 1,
+        "X_tune": X_train,
+        "y_tune": y_train,
+    }
+    disp = SparsityCurveDisplay.from_estimator(
+        clf, X_test, y_test, curve_kwargs={"color": "red"}, **options
+    )
+    curve = sparsity_curve(clf, X_test, y_test, **options)
+    np.testing.assert_array_equal(disp.accuracy, curve.accuracy)
+    np.testing.assert_array_equal(disp.sparsity, curve.sparsity)
+    assert disp.dense_accuracy == curve.dense_accuracy
+    assert disp.name == "SaSMLPClassifier + fine-tuning (1 epoch)"
+    assert to_rgba(disp.line_.get_color()) == to_rgba("red")
+    # the options change the curve: it is not the default one
+    default = sparsity_curve(clf, X_test, y_test, sparsities=[0.6, 0.9])
+    assert not np.array_equal(curve.accuracy, default.accuracy)

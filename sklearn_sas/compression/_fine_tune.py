@@ -3,7 +3,6 @@ repeat)."""
 
 import copy
 import warnings
-from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,11 +19,6 @@ from ._masks import pruning_masks
 def _check_masks(masks, network):
     """``masks`` as boolean arrays shaped like ``network.spike_probs_``."""
     shapes = [pi.shape for pi in network.spike_probs_]
-    if isinstance(masks, np.ndarray) or not isinstance(masks, Sequence):
-        raise TypeError(
-            f"masks must be a list of {len(shapes)} boolean arrays, one per layer "
-            f"(as pruning_masks returns), got a {type(masks).__name__}."
-        )
     if len(masks) != len(shapes):
         raise ValueError(
             f"masks has {len(masks)} arrays; the network has {len(shapes)} layers "
@@ -84,10 +78,11 @@ def _train_more(network, X, y, sample_weight, max_iter):
     bookkeeping: the loss right after pruning is above the best seen before
     it, which would otherwise count as epochs without improvement.
     """
+    # the first epoch improves on these, which resets the count of epochs
+    # without improvement
     network.best_loss_ = None if network.early_stopping else np.inf
     if network.early_stopping:
         network.best_validation_score_ = -np.inf
-    network._no_improvement_count = 0
     settings = {"warm_start": network.warm_start, "max_iter": network.max_iter}
     network.set_params(warm_start=True, max_iter=max_iter)
     try:

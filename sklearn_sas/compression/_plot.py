@@ -97,15 +97,14 @@ class SparsityCurveDisplay:
         display : :class:`SparsityCurveDisplay`
             Object that stores computed values.
         """
-        check_matplotlib_support(f"{type(self).__name__}.plot")
+        self.ax_, self.figure_ = _get_axes(f"{type(self).__name__}.plot", ax)
         name = self.name if name is None else name
         (line_kw,) = _validate_curve_kwargs(
             curve_kwargs, [{"marker": "o", "label": name}]
         )
-        self.ax_, self.figure_ = _get_axes(f"{type(self).__name__}.plot", ax)
         # percent reads better than fractions at the high sparsities of
         # interest (95% against 98%)
-        percent = 100 * np.asarray(self.sparsity, dtype=float)
+        percent = 100 * np.asarray(self.sparsity)
         (self.line_,) = self.ax_.plot(percent, self.accuracy, **line_kw)
         self.dense_line_ = None
         if show_dense and self.dense_accuracy is not None:
@@ -241,7 +240,8 @@ class SparsityCurveDisplay:
         if name is None:
             name = type(sas_network(estimator)[0]).__name__
             if fine_tune_iter > 0:
-                name += f" + fine-tuning ({fine_tune_iter} epochs)"
+                epochs = "epoch" if fine_tune_iter == 1 else "epochs"
+                name += f" + fine-tuning ({fine_tune_iter} {epochs})"
         display = cls(
             sparsity=curve.sparsity,
             accuracy=curve.accuracy,

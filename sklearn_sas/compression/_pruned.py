@@ -18,7 +18,7 @@ class PrunedNetwork(ConcreteNetwork):
     Built by :func:`prune`. Each layer's weights are the mean weights
     ``mu = m (1 - pi)`` with the ``1 / sqrt(N_l)`` scale folded in, zero
     where the mask drops the connection. A layer is stored as a dense array
-    when at least 20% of its weights are nonzero, which a dense product
+    when at least 3% of its weights are nonzero, which a dense product
     multiplies faster, and as a ``scipy.sparse`` CSR array otherwise,
     decided once, when the network is built. With ``drop_dead_units`` the
     hidden units that no longer compute anything are removed, so the layers
@@ -77,11 +77,14 @@ class PrunedNetwork(ConcreteNetwork):
     """
 
     _made_by = "sklearn_sas.compression.prune()"
-    # scipy's sparse products run on one thread and copy their dense operand:
-    # a layer at least this dense is multiplied as a dense array, and rows go
-    # in chunks small enough to stay in cache (benchmarks/bench_compression.py;
-    # the class docstring quotes the 20%)
-    _dense_from = 0.2
+    # scipy's sparse products run on one thread and copy their dense operand.
+    # Timed on 10,000 rows (benchmarks/bench_compression.py, section 4), CSR
+    # beat the dense product of a 784x300 layer only at 5% density or less
+    # with one BLAS thread (1.38x at 2%, 1.06x at 5%, 0.82x at 10%), and at
+    # no density from 2% to 50% with two (0.71x at 2%): a layer at least
+    # this dense is stored dense. Rows go in chunks small enough to stay in
+    # cache. The class docstring quotes the 3%.
+    _dense_from = 0.03
     _chunk = 1024
 
     def _row_chunks(self, shape):
@@ -118,7 +121,7 @@ class PrunedNetwork(ConcreteNetwork):
             weights.append(np.where(mask, scaled, 0).astype(m.dtype))
         net._kept_units = [np.arange(w.shape[1]) for w in weights[:-1]]
         if drop_dead_units:
-            live = [np.asarray(mask, dtype=bool) for mask in masks]
+            live = list(masks)
             net._kept_units = _drop_dead_units(weights, net.intercepts_, live)
         net.coefs_ = [cls._stored(w) for w in weights]
         net.hidden_layer_sizes_ = tuple(w.shape[1] for w in weights[:-1])
