@@ -37,6 +37,14 @@ _DETERMINISTIC = (
     "only changes the value at pi = 0 or pi = 1 of a point mass, which the "
     "deterministic case (entropy 0) overrides"
 )
+_MASK_DTYPE = (
+    "the masks hold 0 and 1 and the frozen values are the buffer's own: in "
+    "another float or boolean type they give the same products and sums"
+)
+_KIND_LETTERS = (
+    "a dtype kind is one lowercase letter: adding 'X's to the string of "
+    "accepted kinds accepts the same dtypes"
+)
 _PRECISION_ONLY = (
     "accumulates in another floating type: only the rounding of an "
     "intermediate result changes, not what is computed"
@@ -104,6 +112,39 @@ EQUIVALENT = {
         "the scratch view is cut to the first 2 rows wherever it is used"
     ),
     "sklearn_sas._gbp.xǁWorkspaceǁ__init____mutmut_87": _NEGATIVE_RESHAPE,
+    "sklearn_sas._gbp.x_forward__mutmut_31": (
+        "np.clip with an upper bound of None or of inf: no upper bound either way"
+    ),
+    # compression, fine-tuning and the masked optimizer
+    "sklearn_sas._optimizers.xǁMaskedOptimizerǁ__init____mutmut_2": _MASK_DTYPE,
+    "sklearn_sas._optimizers.xǁMaskedOptimizerǁ__init____mutmut_6": _MASK_DTYPE,
+    "sklearn_sas._optimizers.xǁMaskedOptimizerǁ__init____mutmut_8": _MASK_DTYPE,
+    "sklearn_sas._optimizers.xǁMaskedOptimizerǁ__init____mutmut_10": _MASK_DTYPE,
+    "sklearn_sas.compression._archive.x__write_archive__mutmut_58": (
+        "the cleanup after a failed write: the temporary file exists then "
+        "(created before the try, moved only by the last statement), so "
+        "FileNotFoundError, the only exception the mutant mishandles, is not "
+        "raised"
+    ),
+    "sklearn_sas.compression._sparsity_curve.x__check_sparsities__mutmut_11": (
+        _KIND_LETTERS
+    ),
+    "sklearn_sas.compression._fine_tune.x__sparsity_steps__mutmut_35": _KIND_LETTERS,
+    "sklearn_sas.compression._sparsity_curve.x__check_sparsities__mutmut_25": (
+        "astype(None) converts to float64, as astype(np.float64) does"
+    ),
+    "sklearn_sas.compression._pruned.x__drop_dead_units__mutmut_28": (
+        "astype(None) converts to float64, as astype(np.float64) does"
+    ),
+    "sklearn_sas.compression._pruned.xǁPrunedNetworkǁ_from_masks__mutmut_18": (
+        _PRECISION_ONLY
+    ),
+    "sklearn_sas.compression._pruned.xǁPrunedNetworkǁ_from_masks__mutmut_20": (
+        _PRECISION_ONLY
+    ),
+    "sklearn_sas.compression._pruned.x__drop_dead_units__mutmut_8": (
+        "None is false, as False is: the loop ends in the same pass"
+    ),
     "sklearn_sas._sas.x_sample_sas__mutmut_6": (
         "differs only when a uniform draw equals pi exactly (for float32, "
         "probability about 6e-8 per connection and draw)"
