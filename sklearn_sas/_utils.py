@@ -78,6 +78,22 @@ def sas_network(estimator):
     return network, preprocess
 
 
+def in_place_of_network(estimator, network):
+    """``network`` where ``estimator`` had its spike-and-slab network.
+
+    For a ``Pipeline``, a new ``Pipeline`` with copies of its leading fitted
+    steps (so refitting the original leaves this one as it is) and
+    ``network`` as final step, under the same name; otherwise ``network``.
+    """
+    import copy
+
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(estimator, Pipeline):
+        return network
+    steps = copy.deepcopy(estimator.steps[:-1])
+    return Pipeline([*steps, (estimator.steps[-1][0], network)])
+
 def validate_prediction_input(estimator, X, dtype):
     """``X`` validated for prediction by a network computing in ``dtype``.
 

@@ -7,12 +7,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils._param_validation import Interval, validate_params
 
 from .._base import BaseSaSNetwork
-from .._utils import sas_network
+from .._utils import in_place_of_network, sas_network
 from ._masks import pruning_masks
 
 
@@ -208,7 +207,4 @@ def fine_tune(estimator, X, y, *, masks=None, max_iter=10, sample_weight=None, *
         keep = step if masks is not None else pruning_masks(tuned, **step)
         tuned._freeze_absent(keep)
         _train_more(tuned, X, y, sample_weight, max_iter)
-    if not isinstance(estimator, Pipeline):
-        return tuned
-    steps = copy.deepcopy(estimator.steps[:-1])
-    return Pipeline([*steps, (estimator.steps[-1][0], tuned)])
+    return in_place_of_network(estimator, tuned)

@@ -1,14 +1,11 @@
 """The pruned mean network, a sparse classifier."""
 
-import copy
-
 import numpy as np
 import scipy.sparse as sp
-from sklearn.pipeline import Pipeline
 from sklearn.utils import gen_batches
 
 from .._sampled import ConcreteNetwork
-from .._utils import sas_network
+from .._utils import in_place_of_network, sas_network
 from ._masks import pruning_masks
 
 
@@ -237,8 +234,4 @@ def prune(estimator, *, drop_dead_units=False, **pruning):
     network, preprocess = sas_network(estimator)
     masks = pruning_masks(network, **pruning)
     pruned = PrunedNetwork._from_masks(network, masks, bool(drop_dead_units))
-    if not isinstance(estimator, Pipeline):
-        return pruned
-    # copies, so refitting the original pipeline leaves this one as it is
-    steps = copy.deepcopy(estimator.steps[:-1])
-    return Pipeline([*steps, (estimator.steps[-1][0], pruned)])
+    return in_place_of_network(estimator, pruned)
