@@ -9,7 +9,14 @@ a ``SaSMLPClassifier`` (the package's default recipe, ``fit_intercept=True``)
 and an ``MLPClassifier`` of the same layers on the same data (Adam, same
 epochs and batch; every epoch is run, no early stop), then prints
 
-1. test accuracy at 50 / 80 / 90 / 95 / 98% global sparsity of
+1. the retraining step of (b) and (d) below, chosen for each method and
+   each sparsity from each network's own training step and a tenth of it
+   (prune-and-retrain commonly retrains with a smaller step), by accuracy
+   on a validation split (``--val-fraction`` of the training images held
+   out, the networks trained on the rest); the test images are not used;
+2. test accuracy at 50 / 80 / 90 / 95 / 98% global sparsity, the mean over
+   ``--seeds`` training seeds (each: both networks trained on all the
+   training images, pruned and retrained), of
    (a) the SaS network pruned by ``prune(rule="sparsity")``, no retraining;
    (b) the same masks, then ``fine_tune`` for ``--tune-epochs`` epochs;
    (c) the MLP magnitude-pruned (the smallest ``|w|`` over all layers
@@ -17,24 +24,28 @@ epochs and batch; every epoch is run, no early stop), then prints
    masked backprop retraining for the same epochs (the MLP's own Adam
    steps, one ``partial_fit`` per minibatch, with the pruned weights held at
    zero: the kept weights get exactly the updates of gradient masking);
-   (b) and (d) retrain with each network's own training step and with a
-   tenth of it, and the targets are checked for each;
-   plus, for information, (b') ``fine_tune`` with the list of sparsities
-   (prune and retrain in steps, ``--tune-epochs`` epochs per step, so more
-   epochs in all); and the targets of the compression issue;
-2. (largest network only) the pruning rules of ``pruning_masks``: kept
-   fraction, compression ratio and test accuracy without retraining;
-3. the deployed models at 90 / 95% (the fine-tuned ones of 1b): hidden
-   widths, size in KiB of the ``export_network`` archive and of the ONNX
-   model (``skl2onnx`` from ``to_mlp()``), and ``predict_proba`` time on
-   10,000 rows (the test rows tiled) of the dense mean network, the
-   unstructured pruned network with every layer CSR, the structured one
-   (``drop_dead_units=True``, each layer dense or CSR by density), the same
-   with every layer dense, and ONNX Runtime on the structured MLP, with the
-   BLAS threads of the header and with one;
-4. the dense/CSR crossover: time of one layer's product (10,000 rows times
+   (b) and (d) with each step factor and at the chosen step; each seed's
+   figures at the chosen steps; the targets of the compression issue,
+   checked on the means at the chosen steps (and, for information, at each
+   fixed step); and, for information, (b') ``fine_tune`` with the list of
+   sparsities (prune and retrain in steps, ``--tune-epochs`` epochs per
+   step, so more epochs in all);
+3. (largest network only) the pruning rules of ``pruning_masks`` on the
+   first seed's SaS network: kept fraction, compression ratio and test
+   accuracy without retraining;
+4. the deployed models at 90 / 95% (the first seed's, fine-tuned at the
+   chosen step): hidden widths, size in KiB of the ``export_network``
+   archive and of the ONNX model (``skl2onnx`` from ``to_mlp()``), and
+   ``predict_proba`` time on 10,000 rows (the test rows tiled) of the dense
+   mean network, the unstructured pruned network with every layer CSR, the
+   structured one (``drop_dead_units=True``, each layer dense or CSR by
+   density), the same with every layer dense, and ONNX Runtime on the
+   structured MLP, with the BLAS threads of the header and with one;
+5. the dense/CSR crossover: time of one layer's product (10,000 rows times
    the largest network's first and second layers) at several densities,
    dense against CSR, which ``PrunedNetwork`` uses to store each layer.
+
+The training and retraining code is in ``_compression_accuracy.py``.
 
 Usage::
 
@@ -43,7 +54,9 @@ Usage::
     python benchmarks/bench_compression.py --hidden 300,100 --epochs 50
 
 Accuracies are on the test images only (1,000 by default: the binomial
-standard error of one accuracy near 0.93 is about 0.8 point). Compare
+standard error of one accuracy near 0.93 is about 0.8 point; the seeds
+share the test images, so the spread over seeds is that of training).
+Compare
 timings only within one run: the machine is shared and its speed drifts.
 """
 
@@ -54,7 +67,6 @@ import platform
 import sys
 import tempfile
 import time
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -69,83 +81,18 @@ from _bench_utils import (  # also puts an uninstalled checkout on sys.path
     time_round_robin,
     wait_idle,
 )
+from _compression_accuracy import (
+    DEPLOYED_SPARSITIES,
+    SPARSITIES,
+    accuracy_section,
+    acc_cell,
+    choose_steps,
+    pct,
+)
 
-SPARSITIES = (0.5, 0.8, 0.9, 0.95, 0.98)
 THRESHOLDS = (0.1, 0.5, 0.9)
-DEPLOYED_SPARSITIES = (0.9, 0.95)
-# retraining runs with each network's own training step times these: the
-# step it was trained with, and a tenth of it (prune-and-retrain commonly
-# retrains with a smaller step)
-STEP_FACTORS = (1.0, 0.1)
 CROSSOVER_DENSITIES = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 N_TIMED_ROWS = 10_000
-
-
-# ------------------------------------------------------------------ training
-
-
-def train_models(X, y, hidden, epochs, batch, seed):
-    """A SaSMLPClassifier and an MLPClassifier trained for exactly ``epochs``
-    epochs each (no early stop); returns them and their fit times (s)."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    from sklearn_sas import SaSMLPClassifier
-
-    common = {
-        "hidden_layer_sizes": hidden,
-        "solver": "adam",
-        "batch_size": batch,
-        "max_iter": epochs,
-        "n_iter_no_change": epochs,
-        "random_state": seed,
-    }
-    sas = SaSMLPClassifier(**common, fit_intercept=True, dtype="float32")
-    mlp = MLPClassifier(**common)
-    times = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for name, est in (("sas", sas), ("mlp", mlp)):
-            t0 = time.perf_counter()
-            est.fit(X, y)
-            times[name] = time.perf_counter() - t0
-    return sas, mlp, times
-
-
-def magnitude_masks(mlp, sparsity):
-    """Han et al.'s global magnitude pruning of an MLPClassifier: keep-masks
-    dropping the fraction ``sparsity`` of the smallest ``|w|``, with the
-    ranking (ties by position) of ``pruning_masks(rule="sparsity")``."""
-    from sklearn_sas.compression._masks import _keep_best
-
-    scores = [np.abs(w) for w in mlp.coefs_]
-    return _keep_best(scores, round(sparsity * sum(s.size for s in scores)))
-
-
-def masked_mlp(mlp, masks):
-    pruned = copy.deepcopy(mlp)
-    pruned.coefs_ = [w * keep for w, keep in zip(mlp.coefs_, masks)]
-    return pruned
-
-
-def retrain_masked_mlp(mlp, masks, X, y, epochs, batch, seed):
-    """Masked backprop retraining of a pruned MLPClassifier: ``epochs``
-    epochs of its own Adam steps (a fresh optimizer, as ``fine_tune`` starts
-    one), one ``partial_fit`` per shuffled minibatch, with the pruned weights
-    set back to zero after every step. The forward pass then always sees
-    them at zero and Adam updates each weight from its own gradients only,
-    so the kept weights follow exactly the updates of gradient masking."""
-    net = masked_mlp(mlp, masks)
-    del net._optimizer
-    rng = np.random.default_rng(seed)
-    for _ in range(epochs):
-        order = rng.permutation(X.shape[0])
-        for start in range(0, X.shape[0], batch):
-            rows = order[start : start + batch]
-            net.partial_fit(X[rows], y[rows])
-            for w, keep in zip(net.coefs_, masks):
-                w *= keep
-    return net
 
 
 # --------------------------------------------------------------- deployment
@@ -207,18 +154,6 @@ def layer_kinds(network):
 # ------------------------------------------------------------------- output
 
 
-def pct(x, digits=1):
-    return f"{100 * x:.{digits}f}%"
-
-
-def signed_pts(x):
-    return f"{100 * x:+.1f}"
-
-
-def acc_cell(acc, base):
-    return f"{acc:.4f} ({signed_pts(acc - base)})"
-
-
 def layer_kept(masks):
     return "/".join(f"{100 * m.mean():.3g}" for m in masks)
 
@@ -262,92 +197,6 @@ def print_load(runs):
 # ----------------------------------------------------------------- sections
 
 
-def with_step(estimator, factor):
-    """A copy of a fitted estimator whose training step is ``factor`` times
-    its own: the step of its retraining."""
-    est = copy.deepcopy(estimator)
-    return est.set_params(learning_rate_init=factor * est.learning_rate_init)
-
-
-def accuracy_section(ctx, sas, mlp):
-    """Table 1; returns the fine-tuned networks (at the last step factor) by
-    sparsity and the dense accuracy of the SaS network."""
-    from sklearn_sas.compression import fine_tune, prune, pruning_masks
-
-    X, y, X_test, y_test = ctx["data"]
-    E, batch, seed = ctx["tune_epochs"], ctx["batch"], ctx["seed"]
-    factors = STEP_FACTORS
-    base = sas.score(X_test, y_test)
-    mlp_base = mlp.score(X_test, y_test)
-    rows, tuned, b, d, tune_s, retrain_s = [], {}, {}, {}, 0.0, 0.0
-    for s in SPARSITIES:
-        masks = pruning_masks(sas, rule="sparsity", sparsity=s)
-        a = prune(sas, rule="sparsity", sparsity=s).score(X_test, y_test)
-        mlp_masks = magnitude_masks(mlp, s)
-        c = masked_mlp(mlp, mlp_masks).score(X_test, y_test)
-        for f in factors:
-            t0 = time.perf_counter()
-            tuned[s] = fine_tune(with_step(sas, f), X, y, masks=masks, max_iter=E)
-            tune_s += time.perf_counter() - t0
-            b[s, f] = tuned[s].score(X_test, y_test)
-            t0 = time.perf_counter()
-            retrained = retrain_masked_mlp(
-                with_step(mlp, f), mlp_masks, X, y, E, batch, seed
-            )
-            retrain_s += time.perf_counter() - t0
-            d[s, f] = retrained.score(X_test, y_test)
-        rows.append(
-            [pct(s, 0), f"{1 / (1 - s):.0f}x", acc_cell(a, base)]
-            + [acc_cell(b[s, f], base) for f in factors]
-            + [acc_cell(c, mlp_base)]
-            + [acc_cell(d[s, f], mlp_base) for f in factors]
-        )
-    t0 = time.perf_counter()
-    steps = fine_tune(
-        with_step(sas, factors[-1]), X, y, rule="sparsity",
-        sparsity=list(SPARSITIES), max_iter=E,
-    )  # fmt: skip
-    steps_s = time.perf_counter() - t0
-    last = prune(steps)
-    print(
-        f"1. Test accuracy at each global sparsity (change in points vs the "
-        f"network's own dense accuracy: SaS mean network {base:.4f}, MLP "
-        f"{mlp_base:.4f}); retraining {E} epochs for (b) and (d), with each "
-        f"network's own training step (SaS {sas.learning_rate_init:g}, MLP "
-        f"{mlp.learning_rate_init:g}) times {' and '.join(f'{f:g}' for f in factors)}"
-    )
-    print_table(
-        ["sparsity", "ratio", "(a) SaS pruned"]
-        + [f"(b) SaS + fine_tune {E} ep, step x{f:g}" for f in factors]
-        + ["(c) MLP magnitude"]
-        + [f"(d) MLP magnitude + masked backprop {E} ep, step x{f:g}" for f in factors],
-        rows,
-    )
-    print(
-        f"  fine_tune {tune_s:.1f} s and masked MLP retraining {retrain_s:.1f} s "
-        f"in all; (b') fine_tune in steps sparsity={list(SPARSITIES)}, step "
-        f"x{factors[-1]:g}, {E} epochs per step ({E * len(SPARSITIES)} in all, "
-        f"{steps_s:.1f} s): {last.sparsity_:.1%} sparse, test acc "
-        f"{acc_cell(last.score(X_test, y_test), base)}"
-    )
-    for f in factors:
-        ok95 = base - b[0.95, f] <= 0.005
-        ok98 = base - b[0.98, f] <= 0.015
-        beats = [s for s in SPARSITIES if b[s, f] >= d[s, f]]
-        print(
-            f"  retraining step x{f:g}: target 95% sparse with fine-tuning within "
-            f"0.5 point of the dense SaS network: {'met' if ok95 else 'NOT met'} "
-            f"({signed_pts(b[0.95, f] - base)} points); target 98% within 1.5 "
-            f"points: {'met' if ok98 else 'NOT met'} "
-            f"({signed_pts(b[0.98, f] - base)} points); target (b) at least as "
-            f"accurate as (d) at every sparsity: "
-            f"{'met' if len(beats) == len(SPARSITIES) else 'NOT met'} (at "
-            f"{', '.join(pct(s, 0) for s in beats) or 'none'})"
-        )
-    print()
-    return tuned, base
-
-
 def rules_section(ctx, sas, base):
     from sklearn_sas.compression import PrunedNetwork, pruning_masks
 
@@ -384,8 +233,9 @@ def rules_section(ctx, sas, base):
                 )
                 add_row(f"sparsity {pct(s, 0)}", score, scope, masks)
     print(
-        f"2. Pruning rules of pruning_masks -> PrunedNetwork (no retraining); "
-        f"test accuracy (change in points vs the unpruned mean network, {base:.4f})"
+        f"3. Pruning rules of pruning_masks -> PrunedNetwork (no retraining), "
+        f"the first seed's SaS network of section 2; test accuracy (change in points vs "
+        f"its unpruned mean network, {base:.4f})"
     )
     print_table(
         ["rule", "score", "scope", "kept", "ratio", "test acc", "kept % per layer",
@@ -469,8 +319,8 @@ def deployment_section(ctx, sas, tuned):
         merged.setdefault(label, {}).update(per)
     runs = timing_runs(list(merged.items()), ctx["repeats"])
     print(
-        f"3. Deployed networks (fine-tuned as in 1b, step x{STEP_FACTORS[-1]:g}): "
-        "size and predict_proba time "
+        "4. Deployed networks (the first seed's SaS network of section 2, "
+        "fine-tuned at the step chosen in section 1): size and predict_proba time "
         f"on {N_TIMED_ROWS} rows (the test rows tiled), float32"
     )
     print_table(
@@ -551,7 +401,7 @@ def crossover_section(ctx, sas):
                 csr_faster.setdefault((name, layer), []).append(density)
         rows.append(cells)
     print(
-        f"4. Dense/CSR crossover: one layer's product on {N_TIMED_ROWS} rows "
+        f"5. Dense/CSR crossover: one layer's product on {N_TIMED_ROWS} rows "
         "(mean weights of the unpruned network under random masks), median ms"
     )
     header = ["layer, density"]
@@ -572,7 +422,26 @@ def crossover_section(ctx, sas):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=0, help="split and init seed")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the test and validation splits and first training seed "
+        "(default 0)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=3,
+        help="training seeds of section 2: --seed, --seed + 1, ... (default 3)",
+    )
+    parser.add_argument(
+        "--val-fraction",
+        type=float,
+        default=0.2,
+        help="fraction of the training images held out to choose the "
+        "retraining step (default 0.2)",
+    )
     parser.add_argument(
         "--epochs", type=int, default=100, help="training epochs (default 100)"
     )
@@ -615,7 +484,7 @@ def main(argv=None):
     shapes = args.hidden or ["100,100", "300,100"]
     if args.quick:
         args.n_train, args.n_test, args.epochs = 1000, 500, 2
-        args.tune_epochs, args.repeats = 1, 2
+        args.tune_epochs, args.repeats, args.seeds = 1, 2, 2
         shapes = args.hidden or ["32,16"]
     shapes = [tuple(int(v) for v in shape.split(",")) for shape in shapes]
 
@@ -640,8 +509,8 @@ def main(argv=None):
     )
     print(
         f"  training: {args.epochs} epochs (all run, no early stop), Adam, batch "
-        f"{args.batch}, seed {args.seed}, each estimator with its default learning "
-        f"rate and alpha; retraining: {args.tune_epochs} epochs"
+        f"{args.batch}, each estimator with its default learning rate and alpha; "
+        f"retraining: {args.tune_epochs} epochs"
         + ("  [--quick: smoke test only, figures not meaningful]" if args.quick else "")
     )
     print()
@@ -649,6 +518,10 @@ def main(argv=None):
         "data": (X, y, X_test, y_test),
         "batch": args.batch,
         "seed": args.seed,
+        "seeds": [args.seed + i for i in range(max(1, args.seeds))],
+        "split_seed": args.seed,
+        "val_fraction": args.val_fraction,
+        "epochs": args.epochs,
         "tune_epochs": args.tune_epochs,
         "repeats": max(1, args.repeats),
     }
@@ -656,16 +529,8 @@ def main(argv=None):
     for hidden in shapes:
         units = (X.shape[1], *hidden, len(np.unique(y)))
         print(f"== {'-'.join(map(str, units))} ==")
-        sas, mlp, fit_s = train_models(X, y, hidden, args.epochs, args.batch, args.seed)
-        print(
-            f"  dense test accuracy: SaSMLPClassifier (mean network) "
-            f"{sas.score(X_test, y_test):.4f} ({sas.n_iter_} epochs, "
-            f"{fit_s['sas']:.1f} s), MLPClassifier {mlp.score(X_test, y_test):.4f} "
-            f"({mlp.n_iter_} epochs, {fit_s['mlp']:.1f} s); "
-            f"{sum(p.size for p in sas.spike_probs_)} connections"
-        )
-        print()
-        tuned, base = accuracy_section(ctx, sas, mlp)
+        chosen = choose_steps(ctx, hidden)
+        sas, mlp, tuned, base = accuracy_section(ctx, hidden, chosen)
         if hidden == largest:
             rules_section(ctx, sas, base)
         if args.wait_idle > 0:

@@ -195,6 +195,31 @@ def test_sample_weight_reaches_training(digits, fitted):
     assert not np.allclose(weighted.slab_means_[0], none.slab_means_[0], atol=1e-3)
 
 
+def test_learning_rate_init_is_the_step_of_the_retraining(digits, fitted):
+    X, y = digits
+    before = pickle.dumps(fitted)
+    options = {"rule": "sparsity", "sparsity": 0.8, "max_iter": 2}
+    smaller = fine_tune(fitted, X, y, learning_rate_init=0.01, **options)
+    assert smaller.learning_rate_init == 0.01
+    assert pickle.dumps(fitted) == before
+    # the same as retraining a copy whose own step is 0.01
+    by_hand = fine_tune(
+        copy.deepcopy(fitted).set_params(learning_rate_init=0.01), X, y, **options
+    )
+    own = fine_tune(fitted, X, y, **options)
+    assert own.learning_rate_init == fitted.learning_rate_init
+    for a, b, c in zip(smaller.slab_means_, by_hand.slab_means_, own.slab_means_):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+        assert not np.allclose(a, c, atol=1e-4)
+    # a Pipeline's network gets it too
+    pipe = make_pipeline(
+        StandardScaler(), SaSMLPClassifier((16,), max_iter=4, random_state=0)
+    ).fit(X, y)
+    tuned = fine_tune(pipe, X, y, learning_rate_init=0.02, **options)
+    assert tuned[-1].learning_rate_init == 0.02
+    assert pipe[-1].learning_rate_init == 0.1
+
+
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
@@ -244,6 +269,8 @@ def test_sample_weight_reaches_training(digits, fitted):
         ({"rule": "sparsity"}, ValueError, "needs a sparsity"),
         ({"rule": "sparsity", "sparsity": 0.5, "scope": "all"}, ValueError, "scope"),
         ({"max_iter": 0}, ValueError, "max_iter"),
+        ({"learning_rate_init": 0.0}, ValueError, "'learning_rate_init' parameter"),
+        ({"learning_rate_init": "small"}, ValueError, "learning_rate_init"),
     ],
 )
 def test_bad_arguments_are_refused_before_training(digits, fitted, kwargs, error, match):
