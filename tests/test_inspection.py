@@ -128,6 +128,28 @@ def test_connection_entropy_of_an_estimator(fitted):
         connection_entropy(SaSMLPClassifier())
 
 
+def test_entropies_use_the_tolerances(fitted):
+    model = copy.deepcopy(fitted)
+    m, pi, xi = model.slab_means_[0], model.spike_probs_[0], model.slab_vars_[0]
+    # point masses under xi_tol=1e-2 but not under the default 1e-8: at zero
+    # under m_tol=1e-2 (row 0) and away from it (row 1)
+    xi[:2, :5] = 1e-3
+    pi[:2, :5] = 0.3
+    m[0, :5] = 1e-3
+    m[1, :5] = 0.5
+    tolerances = {"xi_tol": 1e-2, "m_tol": 1e-2}
+    analytic = connection_entropy(model, **tolerances)[0]
+    mc = connection_entropy(model, method="monte_carlo", random_state=0, **tolerances)
+    assert_array_equal(mc[0][0, :5], 0.0)
+    binary = -(0.3 * np.log(0.3) + 0.7 * np.log(0.7))
+    np.testing.assert_allclose(mc[0][1, :5], binary, rtol=1e-6)
+    assert_array_equal(mc[0][:2, :5], analytic[:2, :5])
+    # and the entropy of credit_assignment
+    credit = credit_assignment(model, **tolerances)
+    assert_array_equal(credit.entropy[0], analytic)
+    assert_array_equal(credit.entropy[0][0, :5], 0.0)
+
+
 def test_pure_slab_estimator_entropy(fitted):
     model = copy.deepcopy(fitted)
     for pi in model.spike_probs_:

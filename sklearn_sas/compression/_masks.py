@@ -172,6 +172,25 @@ def pruning_masks(
     >>> round(masks.sparsity, 3)
     0.9
     """
+    # the work is done by an undecorated function, which mutation
+    # testing reaches (mutmut leaves decorated functions alone)
+    return _pruning_masks(
+        estimator,
+        rule=rule,
+        threshold=threshold,
+        sparsity=sparsity,
+        scope=scope,
+        score=score,
+        pi_tol=pi_tol,
+        xi_tol=xi_tol,
+        m_tol=m_tol,
+    )
+
+
+def _pruning_masks(
+    estimator, *, rule, threshold, sparsity, scope, score, pi_tol, xi_tol, m_tol
+):
+    """:func:`pruning_masks` past the checks of its parameters."""
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     tolerances = {"pi_tol": pi_tol, "xi_tol": xi_tol, "m_tol": m_tol}
     info = {"rule": rule, **tolerances}
