@@ -58,6 +58,21 @@ _THRESHOLD_TIE = (
     "1e-6 exactly, where applying it now or later computes the same values "
     "(up to rounding)"
 )
+_ALREADY_BOOL = (
+    "every rule already gives boolean arrays (comparisons, the negated UIP "
+    "mask of credit_masks, the keep-masks of _keep_best)"
+)
+_CURVE_RULE = (
+    "inside sparsity_curve the nested parameter checks are skipped "
+    "(prefer_skip_nested_validation), and pruning_masks treats every rule "
+    "other than uip, map and threshold as 'sparsity'; the rule is not in "
+    "the returned Bunch"
+)
+_PYTHON_FLOATS = (
+    "the accuracies and compression ratios are Python floats, which np.array "
+    "stores as float64 without being told"
+)
+
 EQUIVALENT = {
     # the gBP core, recorded on the code of this change
     "sklearn_sas._gbp.x__row_max__mutmut_2": _ROW_MAX_BRANCH,
@@ -270,6 +285,27 @@ EQUIVALENT = {
     ),
     "sklearn_sas.compression._masks.x__keep_best__mutmut_14": (
         "NumPy reads the sort kind case-insensitively"
+    ),
+    "sklearn_sas.compression._masks.x__pruning_masks__mutmut_91": _ALREADY_BOOL,
+    "sklearn_sas.compression._masks.x__pruning_masks__mutmut_93": _ALREADY_BOOL,
+    # sparsity_curve
+    "sklearn_sas.compression._sparsity_curve.x__sparsity_curve__mutmut_36": (
+        _CURVE_RULE
+    ),
+    "sklearn_sas.compression._sparsity_curve.x__sparsity_curve__mutmut_37": (
+        _CURVE_RULE
+    ),
+    "sklearn_sas.compression._sparsity_curve.x__sparsity_curve__mutmut_95": (
+        _PYTHON_FLOATS
+    ),
+    "sklearn_sas.compression._sparsity_curve.x__sparsity_curve__mutmut_97": (
+        _PYTHON_FLOATS
+    ),
+    "sklearn_sas.compression._sparsity_curve.x__sparsity_curve__mutmut_99": (
+        _PYTHON_FLOATS
+    ),
+    "sklearn_sas.compression._sparsity_curve.x__sparsity_curve__mutmut_101": (
+        _PYTHON_FLOATS
     ),
     "sklearn_sas.compression._pruned.xǁPrunedNetworkǁ_from_masks__mutmut_17": (
         "the product is made in float64 and cast back to the model's dtype: "

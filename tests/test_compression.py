@@ -46,14 +46,34 @@ def test_rules_follow_the_spike_probabilities(fitted):
         assert_array_equal(mask, pi < 0.5)
     for mask, pi in zip(pruning_masks(fitted, rule="threshold", threshold=0.2), pis):
         assert_array_equal(mask, pi < 0.2)
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(
+        ValueError, match=r"^rule='threshold' needs a threshold in \(0, 1\]\.$"
+    ):
         pruning_masks(fitted, rule="threshold")
-    with pytest.raises(ValueError, match="sparsity"):
+    with pytest.raises(
+        ValueError, match=r"^rule='sparsity' needs a sparsity in \[0, 1\]\.$"
+    ):
         pruning_masks(fitted, rule="sparsity")
     with pytest.raises(ValueError, match="rule"):
         pruning_masks(fitted, rule="magnitude")
     with pytest.raises(NotFittedError):
         pruning_masks(SaSMLPClassifier())
+
+
+def test_map_and_threshold_drop_a_spike_probability_at_the_bound(fitted):
+    model = copy.deepcopy(fitted)
+    pi = model.spike_probs_[0]
+    pi[0, :3] = 0.5
+    pi[1, :3] = 0.25
+    pi[2, :3] = 0.125
+    map_masks = pruning_masks(model, rule="map")
+    assert not map_masks[0][0, :3].any() and map_masks[0][1:3, :3].all()
+    kept = pruning_masks(model, rule="threshold", threshold=0.25)
+    assert not kept[0][:2, :3].any() and kept[0][2, :3].all()
+    assert kept.info == {
+        "rule": "threshold", "threshold": 0.25, "pi_tol": 1e-6, "xi_tol": 1e-8,
+        "m_tol": 1e-6,
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("sparsity", [0.0, 0.37, 0.9, 0.95, 1.0])
@@ -265,15 +285,23 @@ def test_load_masks_rejects_foreign_and_broken_files(fitted, tmp_path):
 
 
 def test_export_masks_rejects_bad_masks(tmp_path):
-    with pytest.raises(ValueError, match="boolean"):
+    whole = r"^masks must be a non-empty list of 2-D boolean arrays\.$"
+    with pytest.raises(ValueError, match=whole):
         export_masks([np.ones((3, 2))], tmp_path / "x.npz")
+    with pytest.raises(ValueError, match=whole):
+        export_masks([], tmp_path / "x.npz")
     with pytest.raises(ValueError, match="chain"):
         export_masks(
             [np.ones((3, 2), dtype=bool), np.ones((4, 2), dtype=bool)],
             tmp_path / "x.npz",
         )
-    with pytest.raises(TypeError, match="pruning options"):
+    with pytest.raises(
+        TypeError,
+        match=r"^pruning options apply to an estimator, not to given masks: "
+        r"\['rule'\]$",
+    ):
         export_masks([np.ones((3, 2), dtype=bool)], tmp_path / "x.npz", rule="map")
+    assert not (tmp_path / "x.npz").exists()
 
 
 def test_export_network_loads_with_numpy_alone(fitted, digits_split, tmp_path):

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -286,6 +287,23 @@ def test_other_models_and_other_classes_are_refused(digits, fitted):
     mlp = MLPClassifier((8,), max_iter=2).fit(X[:100], y[:100])
     with pytest.raises(TypeError, match="needs a fitted SaSMLPClassifier"):
         fine_tune(mlp, X, y)
+
+    class Distributions(BaseEstimator):
+        """Exposes the fitted distributions but cannot be trained."""
+
+        def fit(self, X, y):
+            return self
+
+    other = Distributions()
+    other.spike_probs_ = fitted.spike_probs_
+    other.slab_means_ = fitted.slab_means_
+    other.slab_vars_ = fitted.slab_vars_
+    with pytest.raises(
+        TypeError,
+        match=r"^fine_tune needs a fitted SaSMLPClassifier or a Pipeline ending "
+        r"in one, got Distributions\.$",
+    ):
+        fine_tune(other, X, y)
     with pytest.raises(ValueError, match="classes the network was fitted on"):
         fine_tune(fitted, X[y < 5], y[y < 5])
 

@@ -1,5 +1,6 @@
 """sparsity_curve and SparsityCurveDisplay: accuracy against sparsity."""
 
+import copy
 import subprocess
 import sys
 import warnings
@@ -109,6 +110,18 @@ def test_no_pruning_is_the_dense_mean_network(clf, data):
     assert other.dense_accuracy == curve.dense_accuracy
 
 
+def test_dense_accuracy_keeps_the_unimportant_connections(clf, data):
+    _, X_test, _, y_test = data
+    model = copy.deepcopy(clf)
+    # unimportant (pi >= 1 - pi_tol) but with a mean weight m (1 - pi) of 100:
+    # only a network that keeps every connection has it
+    model.spike_probs_[-1][:, 0] = 1 - 1e-7
+    model.slab_means_[-1][:, 0] = 1e9
+    assert prune(model).score(X_test, y_test) != model.score(X_test, y_test)
+    curve = sparsity_curve(model, X_test, y_test, sparsities=[0.5])
+    assert curve.dense_accuracy == model.score(X_test, y_test)
+
+
 def test_everything_pruned(clf, data):
     _, X_test, _, y_test = data
     curve = sparsity_curve(clf, X_test, y_test, sparsities=[1.0])
@@ -213,7 +226,12 @@ def _state(*objects):
         ({"fine_tune_iter": -1}, ValueError, "'fine_tune_iter' parameter"),
         ({"fine_tune_iter": 1.5}, TypeError, "'fine_tune_iter' parameter"),
         ({"fine_tune_iter": "2"}, TypeError, "'fine_tune_iter' parameter"),
-        ({"fine_tune_iter": 2}, ValueError, "needs training data X_tune and y_tune"),
+        (
+            {"fine_tune_iter": 1},
+            ValueError,
+            r"^fine_tune_iter=1 retrains each pruned network: it needs training "
+            r"data X_tune and y_tune \(the curve itself is measured on X, y\)\.$",
+        ),
         ({"fine_tune_iter": 2, "X_tune": "train"}, ValueError, "X_tune and y_tune"),
         ({"fine_tune_iter": 2, "y_tune": "train"}, ValueError, "X_tune and y_tune"),
         ({"scope": "all"}, ValueError, "'scope' parameter"),

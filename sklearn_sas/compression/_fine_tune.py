@@ -233,10 +233,9 @@ def _fine_tune(
     if masks is not None:
         steps = [_check_masks(masks, network)]
     else:
+        # the steps differ in their sparsity only, checked here: options that
+        # pruning_masks refuses fail at the first step, before any training
         steps = _sparsity_steps(rule)
-        # every step's options are checked before any training
-        for options in steps:
-            pruning_masks(network, **options)
     if preprocess is not None:
         X = preprocess.transform(X)
     tuned = copy.deepcopy(network)
