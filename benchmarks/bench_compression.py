@@ -530,7 +530,7 @@ def main(argv=None):
         units = (X.shape[1], *hidden, len(np.unique(y)))
         print(f"== {'-'.join(map(str, units))} ==")
         chosen = choose_steps(ctx, hidden)
-        sas, mlp, tuned, base = accuracy_section(ctx, hidden, chosen)
+        sas, tuned, base = accuracy_section(ctx, hidden, chosen)
         if hidden == largest:
             rules_section(ctx, sas, base)
         if args.wait_idle > 0:
