@@ -211,6 +211,81 @@ def load_mnist_split(n_train, n_test=None, seed=0):
     return X, np.asarray(y, dtype=np.int64), X_test, y_test, mnist
 
 
+def load_fashion_split(n_train, seed=0):
+    """``n_train`` of the 60,000 Fashion-MNIST training images (stratified,
+    all of them when ``n_train`` is 60,000) and the 10,000 test images:
+    ``(X_train, y_train, X_test, y_test)``, float32 in [0, 1]."""
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_sas.datasets import load_fashion_mnist
+
+    with warnings.catch_warnings():
+        # the OpenML attempt warns about network errors before falling back
+        warnings.simplefilter("ignore")
+        X, y = load_fashion_mnist(return_X_y=True)
+    X_train, y_train, X_test, y_test = X[:60_000], y[:60_000], X[60_000:], y[60_000:]
+    if n_train < X_train.shape[0]:
+        X_train, _, y_train, _ = train_test_split(
+            X_train, y_train, train_size=n_train, stratify=y_train, random_state=seed
+        )
+    return np.ascontiguousarray(X_train), y_train, X_test, y_test
+
+
+def synthetic_tabular(n_train, seed=0):
+    """A SYNTHETIC tabular classification problem: standardized numbers and
+    one-hot categories, 5 classes.
+
+    ``make_classification`` draws 110,000 rows of 30 numeric features (12
+    informative, 6 redundant linear combinations of them, 12 noise) in 2
+    clusters per class, with 3% of the labels flipped; 6 of them (3
+    informative, 3 noise) are cut at their quantiles into 3 to 8 levels and
+    one-hot encoded, as categories are. 10,000 rows are the test set and
+    ``n_train`` of the other 100,000 the training set (stratified), so that
+    every size samples the same problem. The numeric columns are
+    standardized on the training rows. Returns ``(X_train, y_train, X_test,
+    y_test)``, float32, 57 columns.
+    """
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(
+        110_000,
+        n_features=30,
+        n_informative=12,
+        n_redundant=6,
+        n_classes=5,
+        n_clusters_per_class=2,
+        flip_y=0.03,
+        shuffle=False,  # columns: 12 informative, 6 redundant, 12 noise
+        random_state=seed,
+    )
+    X_pool, X_test, y_pool, y_test = train_test_split(
+        X, y, test_size=10_000, stratify=y, random_state=seed
+    )
+    if n_train < X_pool.shape[0]:
+        X_train, _, y_train, _ = train_test_split(
+            X_pool, y_pool, train_size=n_train, stratify=y_pool, random_state=seed
+        )
+    else:
+        X_train, y_train = X_pool, y_pool
+    categorical = [0, 1, 2, 20, 21, 22]
+    numeric = [j for j in range(X.shape[1]) if j not in categorical]
+    scaler = StandardScaler().fit(X_train[:, numeric])
+    columns = {"train": [scaler.transform(X_train[:, numeric])]}
+    columns["test"] = [scaler.transform(X_test[:, numeric])]
+    for levels, j in zip((3, 4, 5, 6, 7, 8), categorical):
+        edges = np.quantile(X_train[:, j], np.linspace(0, 1, levels + 1)[1:-1])
+        for name, rows in (("train", X_train), ("test", X_test)):
+            columns[name].append(np.eye(levels)[np.searchsorted(edges, rows[:, j])])
+    return (
+        np.hstack(columns["train"]).astype(np.float32),
+        y_train,
+        np.hstack(columns["test"]).astype(np.float32),
+        y_test,
+    )
+
+
 # ------------------------------------------------------------------- output
 
 

@@ -33,6 +33,11 @@ METHODS = {"b": "SaS + fine_tune", "d": "MLP magnitude + masked backprop"}
 
 # ------------------------------------------------------------------ training
 
+# the recipe of version 0.1.x, which the stored run of bench_compression.py
+# measured (a constant step and alpha=1e-3 at every size; see bench_recipe.py
+# and bench_scale_accuracy.py for the defaults of this version)
+RECIPE_0_1_X = {"learning_rate": "constant", "alpha": 1e-3}
+
 
 def train_models(X, y, hidden, epochs, batch, seed):
     """A SaSMLPClassifier and an MLPClassifier trained for exactly ``epochs``
@@ -50,7 +55,9 @@ def train_models(X, y, hidden, epochs, batch, seed):
         "n_iter_no_change": epochs,
         "random_state": seed,
     }
-    sas = SaSMLPClassifier(**common, fit_intercept=True, dtype="float32")
+    sas = SaSMLPClassifier(
+        **common, **RECIPE_0_1_X, fit_intercept=True, dtype="float32"
+    )
     mlp = MLPClassifier(**common)
     times = {}
     with warnings.catch_warnings():

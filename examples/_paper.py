@@ -49,6 +49,7 @@ PAPER = Bunch(n_train=10_000, n_test=10_000, batch=500, epochs=100, hidden=100)
 AUTHORS_RECIPE = {
     "solver": "adam",
     "learning_rate_init": 0.1,
+    "learning_rate": "constant",
     "fit_intercept": False,
     "alpha": 0.0,
     "weight_decay": 1e-4,

@@ -34,6 +34,25 @@ from ._sas import sas_moments
 from ._utils import row_chunks, take_rows
 
 
+# precision of the Gaussian prior that alpha="auto" puts on the summed loss:
+# 0.001 for 4,000 rows in minibatches of 200, the fixed alpha that the recipe
+# sweep chose there (benchmarks/bench_recipe.py)
+AUTO_PRIOR_PRECISION = 0.02
+
+
+def auto_alpha(batch_size, n_samples):
+    """``MLPClassifier``'s ``alpha`` of a Gaussian prior of precision
+    ``AUTO_PRIOR_PRECISION`` on the summed loss of ``n_samples`` rows.
+
+    Over an epoch the minibatch losses ``mean CE + alpha / (2 batch_size) *
+    ||theta||^2`` add up to ``(sum of CE + n_samples * alpha / batch_size *
+    ||theta||^2 / 2) / batch_size``: the summed loss with a Gaussian prior of
+    precision ``n_samples * alpha / batch_size``, up to the factor
+    ``1 / batch_size``.
+    """
+    return AUTO_PRIOR_PRECISION * batch_size / n_samples
+
+
 class BaseSaSNetwork(BaseEstimator):
     """Base of the spike-and-slab networks trained by gBP.
 
@@ -270,17 +289,26 @@ class BaseSaSNetwork(BaseEstimator):
         )
 
     def _make_optimizer(self, flat):
+        schedule = {
+            "lr_schedule": self.learning_rate,
+            "power_t": self.power_t,
+            "period": self.max_iter,
+        }
         if self.solver == "sgd":
             return SGDOptimizer(
                 flat,
                 self.learning_rate_init,
-                self.learning_rate,
-                self.momentum,
-                self.nesterovs_momentum,
-                self.power_t,
+                momentum=self.momentum,
+                nesterov=self.nesterovs_momentum,
+                **schedule,
             )
         return AdamOptimizer(
-            flat, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+            flat,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            **schedule,
         )
 
     def _train(self, X, y, sample_weight, incremental):
@@ -303,6 +331,9 @@ class BaseSaSNetwork(BaseEstimator):
                 "it is clipped to the number of samples."
             )
             batch_size = n_samples
+        self.alpha_ = (
+            auto_alpha(batch_size, n_samples) if self.alpha == "auto" else self.alpha
+        )
         ws = Workspace(params.layer_units, batch_size, X.dtype)
         grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
         noise = NormalNoise(self._rng)
@@ -314,7 +345,7 @@ class BaseSaSNetwork(BaseEstimator):
                 with np.errstate(over="ignore", invalid="ignore"):
                     loss = run_epoch(
                         params, grads, optimizer, ws, X, y, sample_weight,
-                        alpha=self.alpha, rng=self._rng, noise=noise,
+                        alpha=self.alpha_, rng=self._rng, noise=noise,
                         shuffle=self.shuffle, weight_decay=self.weight_decay,
                     )  # fmt: skip
             except KeyboardInterrupt:

