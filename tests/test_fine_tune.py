@@ -260,13 +260,15 @@ def test_learning_rate_init_is_the_step_of_the_retraining(digits, fitted):
         (
             {"rule": "map", "sparsity": [0.5, 0.8]},
             ValueError,
-            r"^A list of sparsities needs rule='sparsity', got rule='map'\.$",
+            r"^rule='map' does not use sparsity=\[0\.5, 0\.8\], an option of "
+            r"rule='sparsity': pass rule='sparsity', or leave sparsity out\.$",
         ),
         (
             {"sparsity": [0.5, 0.8]},
             ValueError,
-            r"^A list of sparsities needs rule='sparsity', got rule='uip'\.$",
+            r"^rule='uip' \(the default\) does not use sparsity=\[0\.5, 0\.8\]",
         ),
+        ({"rule": "magnitude", "sparsity": [0.5, 0.8]}, ValueError, "'rule' parameter"),
         ({"rule": "sparsity"}, ValueError, "needs a sparsity"),
         ({"rule": "sparsity", "sparsity": 0.5, "scope": "all"}, ValueError, "scope"),
         ({"max_iter": 0}, ValueError, "max_iter"),

@@ -96,7 +96,9 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
         ``torch.nn.utils.prune.custom_from_mask``.
 
     **pruning : dict
-        Options of :func:`pruning_masks` when an estimator is given.
+        Options of :func:`pruning_masks` when an estimator is given, checked
+        as it checks them (an option that the rule does not use raises a
+        ``ValueError``) before anything is written.
 
     Returns
     -------
@@ -108,7 +110,8 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
     Raises
     ------
     ValueError
-        When the masks are not 2-D boolean arrays that chain.
+        When the masks are not 2-D boolean arrays that chain, or a pruning
+        option is invalid or not used by the rule.
     TypeError
         When pruning options come with masks, or ``masks.info`` holds a
         value the JSON metadata cannot store.
@@ -408,7 +411,9 @@ def export_network(estimator, path, **pruning):
         added when missing, and a failed or interrupted write leaves an
         existing file as it was.
     **pruning : dict
-        Options of :func:`pruning_masks`.
+        Options of :func:`pruning_masks`, checked as it checks them (an
+        option that the rule does not use raises a ``ValueError``) before
+        anything is written.
 
     Returns
     -------
@@ -417,6 +422,8 @@ def export_network(estimator, path, **pruning):
 
     Raises
     ------
+    ValueError
+        When a pruning option is invalid or not used by the rule.
     OSError
         When writing fails; an existing file at ``path`` is left as it was.
     """

@@ -188,7 +188,9 @@ def prune(estimator, *, drop_dead_units=False, **pruning):
     **pruning : dict
         Options of :func:`pruning_masks` (``rule``, ``threshold``,
         ``sparsity``, ``scope``, ``score``, ``pi_tol``, ``xi_tol``,
-        ``m_tol``).
+        ``m_tol``), checked as it checks them: an option that the rule does
+        not use (``sparsity`` without ``rule="sparsity"``, ...) raises a
+        ``ValueError``.
 
     Returns
     -------
@@ -202,6 +204,9 @@ def prune(estimator, *, drop_dead_units=False, **pruning):
     TypeError
         When ``drop_dead_units`` is not a bool, or ``estimator`` is not a
         fitted spike-and-slab network.
+    ValueError
+        When the pruning options are invalid, or one of them is not used by
+        the rule.
 
     See Also
     --------
