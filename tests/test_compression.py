@@ -532,3 +532,12 @@ def test_an_option_the_rule_does_not_use_is_refused(
             call()
     assert not path.exists() and not list(tmp_path.iterdir())
     assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("score", ["SNR", "magnitdue", None, 1])
+def test_connection_scores_refuses_an_unknown_score(fitted, score):
+    # issue 22, item 3: any score gave the "spike" score
+    with pytest.raises(ValueError, match=r"The 'score' parameter of connection_scores"):
+        connection_scores(fitted, score)
+    with pytest.raises(ValueError, match="score"):
+        connection_scores(fitted, score=score)

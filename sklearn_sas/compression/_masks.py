@@ -34,6 +34,13 @@ class PruningMasks(list):
         return 1.0 - kept / sum(mask.size for mask in self)
 
 
+@validate_params(
+    {
+        "estimator": [object],
+        "score": [StrOptions({"magnitude", "snr", "spike"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def connection_scores(estimator, score="magnitude"):
     """How much each connection is worth keeping, per layer (larger = keep).
 
@@ -52,6 +59,13 @@ def connection_scores(estimator, score="magnitude"):
     -------
     scores : list of ndarray of float64, shaped like ``spike_probs_``
     """
+    # the work is done by an undecorated function, which mutation
+    # testing reaches (mutmut leaves decorated functions alone)
+    return _connection_scores(estimator, score)
+
+
+def _connection_scores(estimator, score):
+    """:func:`connection_scores` past the checks of its parameters."""
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     scores = []
     for m, pi, xi in zip(slab_means, spike_probs, slab_vars):
@@ -64,7 +78,7 @@ def connection_scores(estimator, score="magnitude"):
             with np.errstate(divide="ignore", invalid="ignore"):
                 snr = np.where(std > 0, mean / std, np.where(mean > 0, np.inf, 0.0))
             scores.append(snr)
-        else:
+        else:  # "spike", the only score left by the checks
             scores.append(1 - pi)
     return scores
 
@@ -292,7 +306,7 @@ def _pruning_masks(
     else:
         if sparsity is None:
             raise ValueError("rule='sparsity' needs a sparsity in [0, 1].")
-        scores = connection_scores(estimator, score)
+        scores = _connection_scores(estimator, score)
         if scope == "global":
             n_drop = round(sparsity * sum(s.size for s in scores))
             masks = _keep_best(scores, n_drop)
