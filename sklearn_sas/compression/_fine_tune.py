@@ -183,7 +183,8 @@ def fine_tune(
     -------
     tuned : SaSMLPClassifier or Pipeline
         A new fitted network (for a ``Pipeline``, a new ``Pipeline`` with
-        copies of its fitted steps). The removed connections stay absent in
+        copies of its fitted steps and the same settings, ``memory``,
+        ``verbose``, ...). The removed connections stay absent in
         its later ``partial_fit`` and ``warm_start`` calls; a ``fit`` from
         scratch trains all connections again.
 

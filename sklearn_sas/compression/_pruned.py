@@ -197,7 +197,8 @@ def prune(estimator, *, drop_dead_units=False, **pruning):
     network : PrunedNetwork or Pipeline
         The pruned network; for a ``Pipeline``, a new ``Pipeline`` with
         copies of its fitted steps and the pruned network as final step, so
-        it predicts from the same input.
+        it predicts from the same input, and the same settings (``memory``,
+        ``verbose``, ...).
 
     Raises
     ------
