@@ -490,7 +490,10 @@ def test_sparsity_rule_breaks_ties_by_position():
             r"^rule='uip' \(the default\) does not use sparsity=0\.9, an option of "
             r"rule='sparsity': pass rule='sparsity', or leave sparsity out\.$",
         ),
-        ({"threshold": 0.01}, r"does not use threshold=0\.01, an option of rule='threshold'"),
+        (
+            {"threshold": 0.01},
+            r"does not use threshold=0\.01, an option of rule='threshold'",
+        ),
         ({"rule": "map", "sparsity": 0.9}, r"^rule='map' does not use sparsity=0\.9"),
         ({"rule": "map", "pi_tol": 0.1}, r"pi_tol=0\.1, an option of rule='uip'"),
         ({"rule": "threshold", "threshold": 0.5, "scope": "layer"}, "scope='layer'"),

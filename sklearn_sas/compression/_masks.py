@@ -120,7 +120,8 @@ def _check_rule_options(rule, options):
             f"pass rule={owner!r}, or leave {name} out."
         )
     listed = ", ".join(
-        f"{name}={value!r} (an option of rule={owner!r})" for name, value, owner in unused
+        f"{name}={value!r} (an option of rule={owner!r})"
+        for name, value, owner in unused
     )
     owners = {owner for _, _, owner in unused}
     advice = (
