@@ -83,7 +83,8 @@ def in_place_of_network(estimator, network):
 
     For a ``Pipeline``, a new ``Pipeline`` with copies of its leading fitted
     steps (so refitting the original leaves this one as it is) and
-    ``network`` as final step, under the same name; otherwise ``network``.
+    ``network`` as final step, under the same name, and the other parameters
+    of the original (``memory``, ``verbose``, ...); otherwise ``network``.
     """
     import copy
 
@@ -92,7 +93,10 @@ def in_place_of_network(estimator, network):
     if not isinstance(estimator, Pipeline):
         return network
     steps = copy.deepcopy(estimator.steps[:-1])
-    return Pipeline([*steps, (estimator.steps[-1][0], network)])
+    # as clone() rebuilds an estimator, from its parameters
+    params = estimator.get_params(deep=False)
+    params["steps"] = [*steps, (estimator.steps[-1][0], network)]
+    return type(estimator)(**params)
 
 def validate_prediction_input(estimator, X, dtype):
     """``X`` validated for prediction by a network computing in ``dtype``.

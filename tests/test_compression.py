@@ -18,6 +18,7 @@ from sklearn_sas.compression import (
     connection_scores,
     export_masks,
     export_network,
+    fine_tune,
     load_masks,
     prune,
     pruning_masks,
@@ -479,3 +480,67 @@ def test_sparsity_rule_breaks_ties_by_position():
     (keep,) = _keep_best([scores], 5)
     assert keep.dtype == bool
     assert np.flatnonzero(~keep.ravel()).tolist() == [50, 51, 52, 53, 54]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            {"sparsity": 0.9},
+            r"^rule='uip' \(the default\) does not use sparsity=0\.9, an option of "
+            r"rule='sparsity': pass rule='sparsity', or leave sparsity out\.$",
+        ),
+        (
+            {"threshold": 0.01},
+            r"does not use threshold=0\.01, an option of rule='threshold'",
+        ),
+        ({"rule": "map", "sparsity": 0.9}, r"^rule='map' does not use sparsity=0\.9"),
+        ({"rule": "map", "pi_tol": 0.1}, r"pi_tol=0\.1, an option of rule='uip'"),
+        ({"rule": "threshold", "threshold": 0.5, "scope": "layer"}, "scope='layer'"),
+        ({"rule": "sparsity", "sparsity": 0.5, "m_tol": 0.0}, "m_tol=0.0"),
+        (
+            {"rule": "uip", "score": "snr"},
+            r"^rule='uip' \(the default\) does not use score='snr'",
+        ),
+        (
+            {"rule": "map", "threshold": 0.5, "sparsity": 0.9},
+            r"^rule='map' does not use threshold=0\.5 \(an option of "
+            r"rule='threshold'\), sparsity=0\.9 \(an option of rule='sparsity'\): "
+            r"pass one rule with its own options only\.$",
+        ),
+        (
+            {"rule": "map", "sparsity": 0.9, "scope": "layer"},
+            r"sparsity=0\.9 \(an option of rule='sparsity'\), scope='layer' \(an "
+            r"option of rule='sparsity'\): pass rule='sparsity', or leave them out\.$",
+        ),
+    ],
+)
+def test_an_option_the_rule_does_not_use_is_refused(
+    fitted, digits_split, tmp_path, options, message
+):
+    # issue 22, item 1: an option of another rule was silently ignored
+    X_train, _, y_train, _ = digits_split
+    before = pickle.dumps(fitted)
+    path = tmp_path / "masks.npz"
+    calls = [
+        lambda: pruning_masks(fitted, **options),
+        lambda: prune(fitted, **options),
+        lambda: prune(fitted, drop_dead_units=True, **options),
+        lambda: export_masks(fitted, path, **options),
+        lambda: export_network(fitted, path, **options),
+        lambda: fine_tune(fitted, X_train, y_train, max_iter=1, **options),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert not path.exists() and not list(tmp_path.iterdir())
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("score", ["SNR", "magnitdue", None, 1])
+def test_connection_scores_refuses_an_unknown_score(fitted, score):
+    # issue 22, item 3: any score gave the "spike" score
+    with pytest.raises(ValueError, match=r"The 'score' parameter of connection_scores"):
+        connection_scores(fitted, score)
+    with pytest.raises(ValueError, match="score"):
+        connection_scores(fitted, score=score)

@@ -441,3 +441,30 @@ def test_network_archive_of_sparse_layers_holds_them_dense(square, tmp_path):
         for k, w in enumerate(network.coefs_):
             assert isinstance(archive[f"coef_{k}"], np.ndarray)
             assert_array_equal(archive[f"coef_{k}"], w.toarray() if sp.issparse(w) else w)
+
+
+def test_a_file_open_in_text_mode_is_refused_as_such(square, tmp_path):
+    # issue 22, item 12: a valid file read in text mode was "truncated or
+    # corrupted"
+    path = tmp_path / "masks.npz"
+    masks = export_masks(square, path, rule="map")
+    for encoding in ("utf-8", "latin-1"):
+        with open(path, encoding=encoding) as file:
+            with pytest.raises(TypeError) as info:
+                load_masks(file)
+        assert str(info.value) == (
+            f"{path} is open in text mode: a .npz archive is binary, open it "
+            "with mode 'rb'."
+        )
+    with open(path, "rb") as file:
+        assert all(np.array_equal(a, b) for a, b in zip(load_masks(file), masks))
+    # and written in text mode: refused before anything is written
+    text = tmp_path / "text.npz"
+    with open(text, "w") as file:
+        with pytest.raises(TypeError, match=r"is open in text mode: .* mode 'wb'\.$"):
+            export_masks(masks, file)
+        with pytest.raises(TypeError, match="text mode"):
+            export_network(square, file, rule="map")
+    assert text.read_bytes() == b""
+    with pytest.raises(TypeError, match=r"^<_io\.StringIO object at .* text mode"):
+        load_masks(io.StringIO("PK"))

@@ -184,6 +184,25 @@ def test_pipeline_is_fine_tuned_on_its_transformed_input(digits):
     np.testing.assert_array_equal(tuned.predict(X), direct.predict(pipe[0].transform(X)))
 
 
+def test_pipeline_settings_are_kept(digits, tmp_path):
+    # issue 22, item 12: prune and fine_tune returned a Pipeline without its
+    # memory and verbose settings
+    X, y = digits
+    pipe = make_pipeline(
+        StandardScaler(), SaSMLPClassifier((8,), max_iter=2, random_state=0)
+    ).fit(X, y)
+    pipe.set_params(memory=str(tmp_path), verbose=True)
+    settings = {
+        key: value
+        for key, value in pipe.get_params(deep=False).items()
+        if key != "steps"
+    }
+    for made in (prune(pipe), fine_tune(pipe, X, y, max_iter=1)):
+        assert made is not pipe
+        assert {key: made.get_params(deep=False)[key] for key in settings} == settings
+        assert made.memory == str(tmp_path) and made.verbose is True
+
+
 def test_sample_weight_reaches_training(digits, fitted):
     X, y = digits
     ones = fine_tune(fitted, X, y, sample_weight=np.ones(len(y)), max_iter=2)
@@ -260,13 +279,15 @@ def test_learning_rate_init_is_the_step_of_the_retraining(digits, fitted):
         (
             {"rule": "map", "sparsity": [0.5, 0.8]},
             ValueError,
-            r"^A list of sparsities needs rule='sparsity', got rule='map'\.$",
+            r"^rule='map' does not use sparsity=\[0\.5, 0\.8\], an option of "
+            r"rule='sparsity': pass rule='sparsity', or leave sparsity out\.$",
         ),
         (
             {"sparsity": [0.5, 0.8]},
             ValueError,
-            r"^A list of sparsities needs rule='sparsity', got rule='uip'\.$",
+            r"^rule='uip' \(the default\) does not use sparsity=\[0\.5, 0\.8\]",
         ),
+        ({"rule": "magnitude", "sparsity": [0.5, 0.8]}, ValueError, "'rule' parameter"),
         ({"rule": "sparsity"}, ValueError, "needs a sparsity"),
         ({"rule": "sparsity", "sparsity": 0.5, "scope": "all"}, ValueError, "scope"),
         ({"max_iter": 0}, ValueError, "max_iter"),

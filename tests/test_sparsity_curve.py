@@ -509,3 +509,13 @@ def test_display_from_estimator_passes_every_option(clf, data):
     # the options change the curve: it is not the default one
     default = sparsity_curve(clf, X_test, y_test, sparsities=[0.6, 0.9])
     assert not np.array_equal(curve.accuracy, default.accuracy)
+
+
+def test_dense_line_is_labelled_after_the_curve_label():
+    # issue 22, item 12: a label of curve_kwargs relabelled the curve only
+    disp = SparsityCurveDisplay(
+        sparsity=[0.5, 0.9], accuracy=[0.9, 0.7], dense_accuracy=0.95, name="x"
+    ).plot(curve_kwargs={"label": "pruned"})
+    assert _legend_texts(disp.ax_) == ["pruned", "pruned (dense)"]
+    disp.plot(ax=disp.ax_, name="y", curve_kwargs=[{"label": "z"}])
+    assert _legend_texts(disp.ax_)[2:] == ["z", "z (dense)"]

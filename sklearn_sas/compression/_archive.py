@@ -2,6 +2,7 @@
 at all, and read back with a clear error for any file that is not ours."""
 
 import contextlib
+import io
 import json
 import os
 import zipfile
@@ -96,7 +97,9 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
         ``torch.nn.utils.prune.custom_from_mask``.
 
     **pruning : dict
-        Options of :func:`pruning_masks` when an estimator is given.
+        Options of :func:`pruning_masks` when an estimator is given, checked
+        as it checks them (an option that the rule does not use raises a
+        ``ValueError``) before anything is written.
 
     Returns
     -------
@@ -108,10 +111,12 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
     Raises
     ------
     ValueError
-        When the masks are not 2-D boolean arrays that chain.
+        When the masks are not 2-D boolean arrays that chain, or a pruning
+        option is invalid or not used by the rule.
     TypeError
-        When pruning options come with masks, or ``masks.info`` holds a
-        value the JSON metadata cannot store.
+        When pruning options come with masks, ``masks.info`` holds a value
+        the JSON metadata cannot store, or ``path`` is a file object open in
+        text mode.
     OSError
         When writing fails; an existing file at ``path`` is left as it was.
 
@@ -206,9 +211,19 @@ def _create_temporary(folder, name):
     raise taken
 
 
+def _check_binary(file, mode):
+    """Refuse a file object open in text mode, before reading or writing."""
+    if isinstance(file, io.TextIOBase):
+        raise TypeError(
+            f"{_file_name(file)} is open in text mode: a .npz archive is binary, "
+            f"open it with mode {mode!r}."
+        )
+
+
 def _write_archive(path, **arrays):
     """Write ``arrays`` to the ``.npz`` file ``path`` whole or not at all."""
     if hasattr(path, "write"):
+        _check_binary(path, "wb")
         np.savez_compressed(path, **arrays)
         return
     target = os.fsdecode(path)
@@ -253,11 +268,12 @@ def _read_archive(path, expected_format):
     """Arrays and metadata of one of our ``.npz`` files.
 
     A file that cannot be opened raises the operating system's error (e.g.
-    ``FileNotFoundError``); anything else wrong with it, a ``ValueError``
-    naming it.
+    ``FileNotFoundError``), a file object open in text mode a ``TypeError``;
+    anything else wrong with it, a ``ValueError`` naming it.
     """
     name = _file_name(path)
     if hasattr(path, "read"):
+        _check_binary(path, "rb")
         file = contextlib.nullcontext(path)
     else:
         file = open(os.fspath(path), "rb")
@@ -345,6 +361,9 @@ def load_masks(path):
         archive, a network from :func:`export_network`), is truncated or
         corrupted, was written by a newer format version, or its arrays
         disagree with its metadata. The message names the file.
+    TypeError
+        When ``path`` is a file object open in text mode (open it with
+        ``"rb"``).
     OSError
         When the file cannot be opened (``FileNotFoundError``, ...).
     """
@@ -408,7 +427,9 @@ def export_network(estimator, path, **pruning):
         added when missing, and a failed or interrupted write leaves an
         existing file as it was.
     **pruning : dict
-        Options of :func:`pruning_masks`.
+        Options of :func:`pruning_masks`, checked as it checks them (an
+        option that the rule does not use raises a ``ValueError``) before
+        anything is written.
 
     Returns
     -------
@@ -417,6 +438,11 @@ def export_network(estimator, path, **pruning):
 
     Raises
     ------
+    ValueError
+        When a pruning option is invalid or not used by the rule.
+    TypeError
+        When ``estimator`` is a ``Pipeline``, or ``path`` a file object open
+        in text mode.
     OSError
         When writing fails; an existing file at ``path`` is left as it was.
     """

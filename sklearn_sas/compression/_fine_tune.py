@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 from .._base import BaseSaSNetwork
 from .._utils import in_place_of_network, sas_network
-from ._masks import pruning_masks
+from ._masks import _OPTION_RULES, _check_rule_options, pruning_masks
 
 
 def _check_masks(masks, network):
@@ -42,15 +42,21 @@ def _check_masks(masks, network):
 
 def _sparsity_steps(rule):
     """The pruning options of each prune-and-retrain step: one step, or one
-    per sparsity when ``rule`` holds a list of them."""
-    sparsity = rule.get("sparsity")
-    if sparsity is None or isinstance(sparsity, Real):
-        return [rule]
-    if rule.get("rule") != "sparsity":
-        raise ValueError(
-            "A list of sparsities needs rule='sparsity', got rule="
-            f"{rule.get('rule', 'uip')!r}."
+    per sparsity when ``rule`` holds a list of them.
+
+    Options the rule does not use are refused here, before any training (a
+    list of sparsities included); the other checks of the options are those
+    of :func:`pruning_masks`, at the first step.
+    """
+    name = rule.get("rule", "uip")
+    # an unknown rule is left to pruning_masks, whose message lists the rules
+    if isinstance(name, str) and name in ("uip", "map", "threshold", "sparsity"):
+        _check_rule_options(
+            name, {key: value for key, value in rule.items() if key in _OPTION_RULES}
         )
+    sparsity = rule.get("sparsity")
+    if sparsity is None or isinstance(sparsity, Real) or name != "sparsity":
+        return [rule]
     steps = np.asarray(sparsity)
     if (
         steps.ndim != 1
@@ -169,13 +175,16 @@ def fine_tune(
         ``m_tol``). With ``rule="sparsity"``, ``sparsity`` may be an
         increasing list: pruning and fine-tuning then alternate, one step
         per sparsity (e.g. ``[0.5, 0.8, 0.9, 0.95]``), each step pruning
-        the network the previous one retrained.
+        the network the previous one retrained. An option that the rule does
+        not use (``sparsity`` without ``rule="sparsity"``, ...) raises a
+        ``ValueError`` before any training.
 
     Returns
     -------
     tuned : SaSMLPClassifier or Pipeline
         A new fitted network (for a ``Pipeline``, a new ``Pipeline`` with
-        copies of its fitted steps). The removed connections stay absent in
+        copies of its fitted steps and the same settings, ``memory``,
+        ``verbose``, ...). The removed connections stay absent in
         its later ``partial_fit`` and ``warm_start`` calls; a ``fit`` from
         scratch trains all connections again.
 

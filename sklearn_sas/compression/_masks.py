@@ -34,6 +34,13 @@ class PruningMasks(list):
         return 1.0 - kept / sum(mask.size for mask in self)
 
 
+@validate_params(
+    {
+        "estimator": [object],
+        "score": [StrOptions({"magnitude", "snr", "spike"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def connection_scores(estimator, score="magnitude"):
     """How much each connection is worth keeping, per layer (larger = keep).
 
@@ -52,6 +59,13 @@ def connection_scores(estimator, score="magnitude"):
     -------
     scores : list of ndarray of float64, shaped like ``spike_probs_``
     """
+    # the work is done by an undecorated function, which mutation
+    # testing reaches (mutmut leaves decorated functions alone)
+    return _connection_scores(estimator, score)
+
+
+def _connection_scores(estimator, score):
+    """:func:`connection_scores` past the checks of its parameters."""
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     scores = []
     for m, pi, xi in zip(slab_means, spike_probs, slab_vars):
@@ -64,9 +78,58 @@ def connection_scores(estimator, score="magnitude"):
             with np.errstate(divide="ignore", invalid="ignore"):
                 snr = np.where(std > 0, mean / std, np.where(mean > 0, np.inf, 0.0))
             scores.append(snr)
-        else:
+        else:  # "spike", the only score left by the checks
             scores.append(1 - pi)
     return scores
+
+
+# the rule that uses each option of pruning_masks
+_OPTION_RULES = {
+    "threshold": "threshold",
+    "sparsity": "sparsity",
+    "scope": "sparsity",
+    "score": "sparsity",
+    "pi_tol": "uip",
+    "xi_tol": "uip",
+    "m_tol": "uip",
+}
+
+
+def _check_rule_options(rule, options):
+    """Refuse the options given (not None) that ``rule`` does not use.
+
+    ``options`` maps names of options of :func:`pruning_masks` (other than
+    ``rule``) to their values; an option meant for another rule would be
+    silently ignored, so it is a ``ValueError`` naming the rule that uses it.
+    Every function taking pruning options comes through here (through
+    :func:`pruning_masks`, or directly, as :func:`fine_tune` does before any
+    training).
+    """
+    unused = [
+        (name, value, _OPTION_RULES[name])
+        for name, value in options.items()
+        if value is not None and _OPTION_RULES[name] != rule
+    ]
+    if not unused:
+        return
+    told = f"rule={rule!r}" + (" (the default)" if rule == "uip" else "")
+    if len(unused) == 1:
+        ((name, value, owner),) = unused
+        raise ValueError(
+            f"{told} does not use {name}={value!r}, an option of rule={owner!r}: "
+            f"pass rule={owner!r}, or leave {name} out."
+        )
+    listed = ", ".join(
+        f"{name}={value!r} (an option of rule={owner!r})"
+        for name, value, owner in unused
+    )
+    owners = {owner for _, _, owner in unused}
+    advice = (
+        f"pass rule={owners.pop()!r}, or leave them out"
+        if len(owners) == 1
+        else "pass one rule with its own options only"
+    )
+    raise ValueError(f"{told} does not use {listed}: {advice}.")
 
 
 def _keep_best(scores, n_drop):
@@ -88,11 +151,11 @@ def _keep_best(scores, n_drop):
         "rule": [StrOptions({"uip", "map", "threshold", "sparsity"})],
         "threshold": [Interval(Real, 0, 1, closed="right"), None],
         "sparsity": [Interval(Real, 0, 1, closed="both"), None],
-        "scope": [StrOptions({"global", "layer"})],
-        "score": [StrOptions({"magnitude", "snr", "spike"})],
-        "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
-        "xi_tol": [Interval(Real, 0, None, closed="left")],
-        "m_tol": [Interval(Real, 0, None, closed="left")],
+        "scope": [StrOptions({"global", "layer"}), None],
+        "score": [StrOptions({"magnitude", "snr", "spike"}), None],
+        "pi_tol": [Interval(Real, 0, 0.5, closed="left"), None],
+        "xi_tol": [Interval(Real, 0, None, closed="left"), None],
+        "m_tol": [Interval(Real, 0, None, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -102,11 +165,11 @@ def pruning_masks(
     rule="uip",
     threshold=None,
     sparsity=None,
-    scope="global",
-    score="magnitude",
-    pi_tol=1e-6,
-    xi_tol=1e-8,
-    m_tol=1e-6,
+    scope=None,
+    score=None,
+    pi_tol=None,
+    xi_tol=None,
+    m_tol=None,
 ):
     """Keep-masks of the connections of a fitted spike-and-slab network.
 
@@ -128,38 +191,57 @@ def pruning_masks(
           connections with the lowest ``score``, over all layers together
           (``scope="global"``) or in every layer (``scope="layer"``).
 
+        Each of the other options belongs to one rule and is refused with a
+        ``ValueError``, rather than ignored, with any other: ``threshold``
+        to ``"threshold"``; ``sparsity``, ``scope`` and ``score`` to
+        ``"sparsity"``; ``pi_tol``, ``xi_tol`` and ``m_tol`` to ``"uip"``.
+        ``"map"`` takes none.
+
     threshold : float in (0, 1], default=None
-        Spike probability from which ``rule="threshold"`` drops.
+        Spike probability from which ``rule="threshold"`` drops; needed by
+        that rule, refused by the others.
 
     sparsity : float in [0, 1], default=None
-        Fraction of connections ``rule="sparsity"`` drops.
+        Fraction of connections ``rule="sparsity"`` drops; needed by that
+        rule, refused by the others.
 
-    scope : {"global", "layer"}, default="global"
-        Where ``rule="sparsity"`` ranks connections.
+    scope : {"global", "layer"}, default=None
+        Where ``rule="sparsity"`` ranks connections; None means
+        ``"global"``. Refused by the other rules.
 
-    score : {"magnitude", "snr", "spike"}, default="magnitude"
-        Ranking of ``rule="sparsity"``, see :func:`connection_scores`. The
-        default, the expected weight magnitude ``(1 - pi)|m|``, kept the most
-        accuracy of the package's scores in ``benchmarks/bench_compression.py``
-        (its output is stored in ``benchmarks/output/``); ``"snr"`` and
-        ``"spike"`` collapse at high sparsity, and the spike probability alone
-        ties at ``pi = 0`` for many connections.
+    score : {"magnitude", "snr", "spike"}, default=None
+        Ranking of ``rule="sparsity"``, see :func:`connection_scores`; None
+        means ``"magnitude"``, the expected weight magnitude
+        ``(1 - pi)|m|``, which kept the most accuracy of the package's scores
+        in ``benchmarks/bench_compression.py`` (its output is stored in
+        ``benchmarks/output/``); ``"snr"`` and ``"spike"`` collapse at high
+        sparsity, and the spike probability alone ties at ``pi = 0`` for many
+        connections. Refused by the other rules.
 
-    pi_tol : float, default=1e-6
-        Tolerance of ``rule="uip"`` on the spike probability, in [0, 0.5).
+    pi_tol : float, default=None
+        Tolerance of ``rule="uip"`` on the spike probability, in [0, 0.5);
+        None means 1e-6. Refused by the other rules.
 
-    xi_tol : float, default=1e-8
-        Slab variances at or below it count as zero for ``rule="uip"``.
+    xi_tol : float, default=None
+        Slab variances at or below it count as zero for ``rule="uip"``;
+        None means 1e-8. Refused by the other rules.
 
-    m_tol : float, default=1e-6
+    m_tol : float, default=None
         Slab means at or below it in magnitude count as zero for
-        ``rule="uip"``.
+        ``rule="uip"``; None means 1e-6. Refused by the other rules.
 
     Returns
     -------
     masks : PruningMasks
         A list of boolean arrays shaped like ``spike_probs_``, True where a
         connection is kept, with the rule recorded in ``masks.info``.
+
+    Raises
+    ------
+    ValueError
+        When an option is given that ``rule`` does not use (``sparsity``
+        without ``rule="sparsity"``, ...), or ``rule`` misses the option it
+        needs.
 
     Examples
     --------
@@ -191,8 +273,25 @@ def _pruning_masks(
     estimator, *, rule, threshold, sparsity, scope, score, pi_tol, xi_tol, m_tol
 ):
     """:func:`pruning_masks` past the checks of its parameters."""
+    given = {
+        "threshold": threshold,
+        "sparsity": sparsity,
+        "scope": scope,
+        "score": score,
+        "pi_tol": pi_tol,
+        "xi_tol": xi_tol,
+        "m_tol": m_tol,
+    }
+    _check_rule_options(rule, given)
+    # the options left out (None) take their defaults
+    scope = "global" if scope is None else scope
+    score = "magnitude" if score is None else score
+    tolerances = {
+        "pi_tol": 1e-6 if pi_tol is None else pi_tol,
+        "xi_tol": 1e-8 if xi_tol is None else xi_tol,
+        "m_tol": 1e-6 if m_tol is None else m_tol,
+    }
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
-    tolerances = {"pi_tol": pi_tol, "xi_tol": xi_tol, "m_tol": m_tol}
     info = {"rule": rule, **tolerances}
     if rule == "uip":
         layers = zip(slab_means, spike_probs, slab_vars)
@@ -208,7 +307,7 @@ def _pruning_masks(
     else:
         if sparsity is None:
             raise ValueError("rule='sparsity' needs a sparsity in [0, 1].")
-        scores = connection_scores(estimator, score)
+        scores = _connection_scores(estimator, score)
         if scope == "global":
             n_drop = round(sparsity * sum(s.size for s in scores))
             masks = _keep_best(scores, n_drop)

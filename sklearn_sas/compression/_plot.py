@@ -86,11 +86,13 @@ class SparsityCurveDisplay:
 
         show_dense : bool, default=True
             Draw :attr:`dense_accuracy` (when known) as a dashed horizontal
-            line in the colour of the curve.
+            line in the colour of the curve, labelled ``"<label> (dense)"``
+            after the label of the curve (``"dense"`` when it has none).
 
         curve_kwargs : dict, default=None
             Keywords passed to ``matplotlib.axes.Axes.plot`` to draw the
-            curve, e.g. ``{"color": "red", "linestyle": ":"}``.
+            curve, e.g. ``{"color": "red", "linestyle": ":"}``; a ``label``
+            among them replaces ``name``, for the dense line too.
 
         Returns
         -------
@@ -108,12 +110,14 @@ class SparsityCurveDisplay:
         (self.line_,) = self.ax_.plot(percent, self.accuracy, **line_kw)
         self.dense_line_ = None
         if show_dense and self.dense_accuracy is not None:
+            # named after the curve, whose label curve_kwargs may have set
+            label = line_kw.get("label")
             self.dense_line_ = self.ax_.axhline(
                 self.dense_accuracy,
                 color=self.line_.get_color(),
                 linestyle="--",
                 linewidth=1,
-                label="dense" if name is None else f"{name} (dense)",
+                label="dense" if label is None else f"{label} (dense)",
             )
         self.ax_.set(xlabel="sparsity (% of connections pruned)", ylabel="accuracy")
         # the legend is redrawn with every curve of the Axes, not only ours

@@ -188,20 +188,26 @@ def prune(estimator, *, drop_dead_units=False, **pruning):
     **pruning : dict
         Options of :func:`pruning_masks` (``rule``, ``threshold``,
         ``sparsity``, ``scope``, ``score``, ``pi_tol``, ``xi_tol``,
-        ``m_tol``).
+        ``m_tol``), checked as it checks them: an option that the rule does
+        not use (``sparsity`` without ``rule="sparsity"``, ...) raises a
+        ``ValueError``.
 
     Returns
     -------
     network : PrunedNetwork or Pipeline
         The pruned network; for a ``Pipeline``, a new ``Pipeline`` with
         copies of its fitted steps and the pruned network as final step, so
-        it predicts from the same input.
+        it predicts from the same input, and the same settings (``memory``,
+        ``verbose``, ...).
 
     Raises
     ------
     TypeError
         When ``drop_dead_units`` is not a bool, or ``estimator`` is not a
         fitted spike-and-slab network.
+    ValueError
+        When the pruning options are invalid, or one of them is not used by
+        the rule.
 
     See Also
     --------
