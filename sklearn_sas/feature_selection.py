@@ -8,6 +8,16 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectorMixin
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    Binarizer,
+    FunctionTransformer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    PowerTransformer,
+    QuantileTransformer,
+    RobustScaler,
+    StandardScaler,
+)
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metadata_routing import (
@@ -27,20 +37,89 @@ from .inspection._credit import credit_assignment
 _SAS_ATTRIBUTES = ("spike_probs_", "slab_means_", "slab_vars_")
 
 
+# Steps whose output column i is a function of input column i alone, for
+# every i: input i of the network after them is raw column i. Exact types:
+# a subclass may override transform.
+_COLUMNWISE = (
+    StandardScaler,
+    MinMaxScaler,
+    MaxAbsScaler,
+    RobustScaler,
+    QuantileTransformer,
+    PowerTransformer,
+    Binarizer,
+)
+
+
+def _not_columnwise(name, step):
+    """``(name, step)`` of the first (innermost) step that may move, mix,
+    add or drop columns, or None if ``step`` keeps each column in place."""
+    if step is None or (isinstance(step, str) and step == "passthrough"):
+        return None
+    if type(step) is Pipeline:
+        for inner_name, inner in step.steps:
+            found = _not_columnwise(f"{name}__{inner_name}", inner)
+            if found is not None:
+                return found
+        return None
+    if type(step) is FunctionTransformer and step.func is None:
+        return None  # the identity
+    if type(step) in _COLUMNWISE:
+        return None
+    return name, step
+
+
+def _check_pipeline_steps(estimator):
+    """Refuse a ``Pipeline`` whose steps before the network are not known to
+    leave input ``i`` of the network raw column ``i``.
+
+    The selector's support indexes the pipeline's input columns but is
+    computed from the network's inputs; they are the same columns only when
+    every earlier step transforms each column on its own, in place.
+    """
+    if not isinstance(estimator, Pipeline):
+        return
+    n_in = getattr(estimator, "n_features_in_", None)
+    n_network = getattr(estimator.steps[-1][1], "n_features_in_", None)
+    count = ""
+    if n_in is not None and n_network is not None and n_in != n_network:
+        count = f" (the steps before the network turn {n_in} features into {n_network})"
+    for name, step in estimator.steps[:-1]:
+        found = _not_columnwise(name, step)
+        if found is not None:
+            name, step = found
+            kind = type(step).__name__
+            raise ValueError(
+                "SaSFeatureSelector selects the pipeline's input columns by the "
+                "credit the network gives its own inputs, which are the same "
+                "columns only if every step before the network transforms each "
+                "column on its own and keeps it in its place: StandardScaler, "
+                "MinMaxScaler, MaxAbsScaler, RobustScaler, QuantileTransformer, "
+                "PowerTransformer, Binarizer, FunctionTransformer() without func, "
+                f"'passthrough', or a Pipeline of these. Step {name!r} ({kind}) "
+                f"is not one of them{count}. Put the selector inside the pipeline "
+                "instead, after the steps that change the features: "
+                f"make_pipeline({kind}(...), SaSFeatureSelector(SaSMLPClassifier()), "
+                "SaSMLPClassifier()); or select from the network alone, "
+                "SaSFeatureSelector(pipeline[-1], prefit=True) fitted on "
+                "pipeline[:-1].transform(X)."
+            )
+    if count:
+        # fitted steps of different data put together
+        raise ValueError(
+            "SaSFeatureSelector selects the pipeline's input columns by the "
+            "credit the network gives its own inputs, but the steps before the "
+            f"network turn {n_in} features into {n_network}: refit the pipeline."
+        )
+
+
 def _first_layer(estimator):
     """First-layer ``(m, pi, xi)`` of a fitted spike-and-slab estimator, or
-    of the final step of a fitted ``Pipeline``."""
+    of the final step of a fitted ``Pipeline`` whose other steps keep the
+    columns in place."""
     if isinstance(estimator, Pipeline):
-        pipeline, estimator = estimator, estimator.steps[-1][1]
-        n_in = getattr(pipeline, "n_features_in_", None)
-        n_network = getattr(estimator, "n_features_in_", None)
-        if n_in is not None and n_network is not None and n_in != n_network:
-            # the selector's support refers to the pipeline's input features
-            raise ValueError(
-                "SaSFeatureSelector selects the input features of the network, "
-                f"but the pipeline's steps before it turn {n_in} features into "
-                f"{n_network}; use a pipeline whose steps keep the features."
-            )
+        _check_pipeline_steps(estimator)
+        estimator = estimator.steps[-1][1]
     missing = [name for name in _SAS_ATTRIBUTES if not hasattr(estimator, name)]
     if missing:
         raise ValueError(
@@ -119,6 +198,16 @@ class SaSFeatureSelector(
         exposing ``spike_probs_``, ``slab_means_`` and ``slab_vars_`` (lists
         of per-layer arrays of shape ``(N_l, N_{l+1})``, layer 0 rows being
         the input features) after fit. None means ``SaSMLPClassifier()``.
+        A ``Pipeline`` ending in one is accepted if every step before the
+        network transforms each column on its own and keeps it in its
+        place, so that input ``i`` of the network is column ``i`` of ``X``:
+        ``StandardScaler``, ``MinMaxScaler``, ``MaxAbsScaler``,
+        ``RobustScaler``, ``QuantileTransformer``, ``PowerTransformer``,
+        ``Binarizer``, ``FunctionTransformer()`` without ``func``,
+        ``"passthrough"`` or a ``Pipeline`` of these (those classes exactly,
+        not subclasses). Any other step (``PCA``, ``ColumnTransformer``,
+        ``Normalizer``, ``SimpleImputer``, ...) raises a ``ValueError``: put
+        the selector inside the pipeline, after such steps.
 
     prefit : bool, default=False
         Whether ``estimator`` is already fitted. If True, ``fit`` does not
@@ -214,6 +303,16 @@ class SaSFeatureSelector(
     weaker shrinkage its slab means stay near their initial values; remove
     constant features beforehand then (``VarianceThreshold``).
 
+    The support indexes the columns of ``X``, the credit the inputs of the
+    network; in a ``Pipeline`` they are the same columns only if the steps
+    before the network transform each column on its own, in place (see
+    ``estimator``). A step that reorders, selects, mixes or adds columns (a
+    ``ColumnTransformer``, even one keeping the order, ``PCA``, or
+    ``Normalizer``, which divides each row by its norm) is refused rather
+    than mapped back, as ``SelectFromModel`` has no column mapping either;
+    ``make_pipeline(PCA(), SaSFeatureSelector(...), clf)`` selects among the
+    components instead.
+
     Changing ``threshold``, ``pi_tol``, ``xi_tol`` or ``m_tol`` after fit
     changes the selection without refitting, as in ``SelectFromModel``
     (:attr:`vip_masks_` and :attr:`uip_masks_` keep the tolerances of the
@@ -279,6 +378,7 @@ class SaSFeatureSelector(
             check_is_fitted(self.estimator)
         except NotFittedError as exc:
             raise NotFittedError(f"{message}.") from exc
+        _check_pipeline_steps(self.estimator)
         return self.estimator
 
     def _get_support_mask(self):
@@ -345,6 +445,9 @@ class SaSFeatureSelector(
         if self.prefit:
             self.estimator_ = deepcopy(self._check_prefit())
         else:
+            # a pipeline the selection cannot be mapped through is refused
+            # before it is trained
+            _check_pipeline_steps(self._get_estimator())
             if _routing_enabled():
                 fit_params = process_routing(self, "fit", **fit_params).estimator.fit
             self.estimator_ = clone(self._get_estimator())

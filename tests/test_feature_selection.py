@@ -8,12 +8,26 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn import config_context
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, ParameterGrid
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import (
+    Binarizer,
+    FunctionTransformer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    Normalizer,
+    PowerTransformer,
+    QuantileTransformer,
+    RobustScaler,
+    StandardScaler,
+)
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
@@ -483,6 +497,131 @@ def test_pipeline_grid_search():
     assert selector.estimator_.alpha == search.best_params_.get(
         "selector__estimator__alpha", SaSMLPClassifier().alpha
     )
+
+
+# ------------------------------------------------- the steps of a Pipeline
+
+
+def _reversed_columns():
+    """A ColumnTransformer handing the 64 pixels on in reverse order."""
+    return ColumnTransformer([("reversed", "passthrough", list(range(63, -1, -1)))])
+
+
+@pytest.mark.parametrize(
+    "first", [_reversed_columns, lambda: PCA(64, random_state=0)],
+    ids=["reversed-columns", "pca"],
+)  # fmt: skip
+def test_pipeline_changing_what_the_columns_are_is_refused(first):
+    """The network's inputs are not the pipeline's columns: input 0 of the
+    network is raw pixel 63 after the reversal, a principal component after
+    PCA, so its credit says nothing about raw pixel 0. With the count alone
+    checked, the selector mapped the network's inputs onto the raw columns
+    (reporting e.g. constant pixels 0, 32 and 39 as kept); it now refuses
+    both pipelines, prefit or not, and changes nothing."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    assert not X[:, [0, 32, 39]].any()
+    net = SaSMLPClassifier((8,), max_iter=3, random_state=0)
+    pipe = make_pipeline(first(), clone(net)).fit(X, y)
+    name = pipe.steps[0][0]
+    message = (
+        f"Step '{name}' \\({type(pipe[0]).__name__}\\) is not one of them.*"
+        "Put the selector inside the pipeline"
+    )
+    selector = SaSFeatureSelector(pipe, prefit=True)
+    for call in (
+        lambda: selector.fit(X),
+        lambda: selector.transform(X),
+        selector.get_support,
+    ):
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert not hasattr(selector, "estimator_")
+
+    # not prefit: refused before the pipeline is trained
+    unfitted = make_pipeline(first(), clone(net))
+    selector = SaSFeatureSelector(unfitted)
+    with pytest.raises(ValueError, match=message):
+        selector.fit(X, y)
+    assert not hasattr(selector, "estimator_")
+    with pytest.raises(NotFittedError):
+        check_is_fitted(unfitted[-1])
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [StandardScaler()],
+        [MinMaxScaler(clip=True), "passthrough", None],
+        [FunctionTransformer(), MaxAbsScaler()],
+        [
+            Pipeline([("robust", RobustScaler()), ("power", PowerTransformer())]),
+            QuantileTransformer(n_quantiles=100),
+            Binarizer(threshold=0.1),
+        ],
+    ],
+    ids=["standard", "minmax-passthrough", "identity-maxabs", "nested"],
+)
+def test_pipeline_of_columnwise_steps_selects_from_its_network(steps, digits):
+    """Steps that transform each column on its own, in place, leave input i
+    of the network raw column i: the support is the network's."""
+    X, y = digits
+    pipe = Pipeline(
+        [(f"step{i}", step) for i, step in enumerate(steps)]
+        + [("net", SaSMLPClassifier(**SMALL))]
+    ).fit(X, y)
+    for selector in (
+        SaSFeatureSelector(pipe, prefit=True, threshold="mean").fit(X),
+        SaSFeatureSelector(clone(pipe), threshold="mean").fit(X, y),
+    ):
+        network = selector.estimator_[-1]
+        expected = SaSFeatureSelector(network, prefit=True, threshold="mean").fit(
+            pipe[:-1].transform(X)
+        )
+        np.testing.assert_array_equal(
+            selector.feature_credit_, expected.feature_credit_
+        )
+        np.testing.assert_array_equal(selector.get_support(), expected.get_support())
+        assert selector.transform(X).shape[1] == expected.get_support().sum()
+
+
+@pytest.mark.parametrize(
+    "step, why",
+    [
+        (Normalizer(), "Normalizer"),
+        (FunctionTransformer(np.fliplr), "FunctionTransformer"),
+        (SimpleImputer(add_indicator=True), "SimpleImputer"),
+        (
+            ColumnTransformer([("same", "passthrough", list(range(64)))]),
+            "ColumnTransformer",
+        ),
+        (type("MyScaler", (StandardScaler,), {})(), "MyScaler"),
+        (make_pipeline(StandardScaler(), PCA(64)), "PCA"),
+    ],
+    ids=["normalizer", "function", "imputer", "column-transformer", "subclass",
+         "nested"],
+)  # fmt: skip
+def test_pipeline_of_other_steps_is_refused(step, why, digits):
+    """Only steps known to keep every column in place pass: a row-wise
+    Normalizer, an arbitrary function, a ColumnTransformer (even one keeping
+    the order) or a subclass that may override transform are refused."""
+    X, y = digits
+    pipe = make_pipeline(step, SaSMLPClassifier((4,), max_iter=2, random_state=0))
+    pipe.fit(X, y)
+    with pytest.raises(ValueError, match=f"\\({why}\\) is not one of them"):
+        SaSFeatureSelector(pipe, prefit=True).fit(X)
+
+
+
+def test_pipeline_of_steps_fitted_on_other_columns_is_refused(digits):
+    """Column-wise steps fitted on 64 columns before a network fitted on 10:
+    the count check remains."""
+    X, y = digits
+    net = SaSMLPClassifier((4,), max_iter=2, random_state=0).fit(X[:, :10], y)
+    pipe = Pipeline([("scale", StandardScaler().fit(X)), ("net", net)])
+    message = "the steps before the network turn 64 features into 10: refit"
+    with pytest.raises(ValueError, match=message):
+        SaSFeatureSelector(pipe, prefit=True).fit(X)
 
 
 # ------------------------------------------------------------------ errors
