@@ -115,9 +115,18 @@ class BaseSaSNetwork(BaseEstimator):
                 )
             if isinstance(self.class_weight, dict):
                 self._check_class_weight_dict()
-            per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[y]
-            ).astype(dtype)
+            # "balanced" counts each sample by its weight, as LogisticRegression
+            # does: an integer weight is the same as that many repeated rows
+            with np.errstate(divide="ignore"):
+                per_class = compute_class_weight(
+                    self.class_weight,
+                    classes=self.classes_,
+                    y=self.classes_[y],
+                    sample_weight=sample_weight,
+                )
+            # a class whose samples all weigh 0 stays weightless ("balanced"
+            # would give it an infinite weight, and its samples NaN)
+            per_class = np.where(np.isfinite(per_class), per_class, 0).astype(dtype)
             weights = per_class[y]
             if sample_weight is not None:
                 weights *= sample_weight

@@ -181,9 +181,12 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         Weights of the classes in the loss, ``{class_label: weight}``; a
         class not listed has weight 1. ``"balanced"`` weights each class by
         ``n_samples / (n_classes * np.bincount(y))``, from the ``y`` given to
-        ``fit`` (``partial_fit`` sees one batch at a time, so it takes a dict:
+        ``fit``, its samples counted by their ``sample_weight`` as
+        ``LogisticRegression`` counts them (an integer weight is that many
+        repeated rows; a class whose samples all weigh 0 gets weight 0).
+        ``partial_fit`` sees one batch at a time, so it takes a dict:
         :func:`~sklearn.utils.class_weight.compute_class_weight` makes one
-        from all the labels). The class weight of a sample multiplies its
+        from all the labels. The class weight of a sample multiplies its
         ``sample_weight``.
 
     init_pi : float, default=0.0
