@@ -179,7 +179,11 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, ``{class_label: weight}``; a
-        class not listed has weight 1. ``"balanced"`` weights each class by
+        class not listed has weight 1. Labels that are not classes (absent
+        from the ``y`` of ``fit``, e.g. a rare class a cross-validation fold
+        misses) are ignored when every class has a weight, as
+        ``LogisticRegression`` ignores them, and refused otherwise (a
+        misspelt label). ``"balanced"`` weights each class by
         ``n_samples / (n_classes * np.bincount(y))``, from the ``y`` given to
         ``fit``, its samples counted by their ``sample_weight`` as
         ``LogisticRegression`` counts them (an integer weight is that many

@@ -103,6 +103,27 @@ def test_partial_fit_takes_a_dict_not_balanced(imbalanced):
     _assert_same_network(by_class, by_sample)
 
 
+def test_labels_absent_from_y_are_ignored_when_every_class_is_named(imbalanced):
+    # issue 22, item 9: as LogisticRegression, so that a cross-validation
+    # fold missing a rare class keeps the class_weight of the whole data
+    X, y = imbalanced
+    X, y = X[y != 2], y[y != 2]  # a fold without the 2s
+    extra = _fit(X, y, class_weight={0: 0.5, 1: 2.0, 2: 10.0, "two": 3.0})
+    _assert_same_network(extra, _fit(X, y, class_weight={0: 0.5, 1: 2.0}))
+    # partial_fit, which knows the classes from its first call
+    clf = SaSMLPClassifier((8,), random_state=0, class_weight={0: 2.0, 1: 1.0, 9: 1.0})
+    clf.partial_fit(X, y, classes=[0, 1])
+    # a label that is not a class, and a class without a weight: a misspelt
+    # label, refused as LogisticRegression refuses it
+    with pytest.raises(
+        ValueError,
+        match=r"^class_weight has labels \[2\] that are not classes of the "
+        r"classifier, \[0, 1\], and no weight for the classes \[1\]\. Labels "
+        "that are not classes are ignored only when every class has a weight.$",
+    ):
+        _fit(X, y, class_weight={0: 0.5, 2: 10.0})
+
+
 @pytest.mark.parametrize(
     "class_weight, match",
     [
