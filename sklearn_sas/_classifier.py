@@ -9,6 +9,7 @@ from sklearn.utils import Bunch, check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import (
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     validate_parameter_constraints,
@@ -663,6 +664,8 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         network : SampledNetwork
             A fitted scikit-learn classifier.
         """
+        check_is_fitted(self)
+        self._check_sampling_params(1, None, random_state, "sample_network")
         return self.sample_networks(1, random_state=random_state)[0]
 
     def sample_networks(self, n_networks, *, n_jobs=None, random_state=None):
@@ -674,9 +677,11 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         Parameters
         ----------
         n_networks : int
-            Number of networks.
+            Number of networks, at least 1.
         n_jobs : int, default=None
-            Number of joblib jobs; ``None`` means 1 unless in a
+            Number of joblib jobs, checked as the estimator's ``n_jobs``: a
+            positive integer, a negative one (``-1``: all processors) or
+            ``None``, which means 1 unless in a
             :obj:`joblib.parallel_backend` context.
         random_state : int, RandomState instance or None, default=None
             Seeds the draws.
@@ -684,10 +689,17 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         Returns
         -------
         networks : list of SampledNetwork
+
+        Raises
+        ------
+        ValueError
+            When an argument is not of the kind described above
+            (``n_networks=True`` included: a count, not a flag), before
+            anything is drawn: scikit-learn's ``InvalidParameterError``,
+            also a ``TypeError``, naming the argument.
         """
         check_is_fitted(self)
-        if not isinstance(n_networks, Integral) or n_networks < 1:
-            raise ValueError(f"n_networks must be a positive integer, got {n_networks!r}.")
+        self._check_sampling_params(n_networks, n_jobs, random_state, "sample_networks")
         seeds = spawn_seeds(random_state, n_networks)
         n_jobs = min(effective_n_jobs(n_jobs), n_networks)
         params = (self.slab_means_, self.spike_probs_, self.slab_vars_)
@@ -701,6 +713,26 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
             for group in groups
             for weights, masks in group
         ]
+
+    def _check_sampling_params(self, n_networks, n_jobs, random_state, method):
+        """The arguments of :meth:`sample_networks`, with the constraints of
+        the estimator's own parameters of the same kind."""
+        caller = f"{self.__class__.__name__}.{method}"
+        if isinstance(n_networks, (bool, np.bool_)):
+            # Interval(Integral) takes a bool, which is no count of networks
+            raise InvalidParameterError(
+                f"The 'n_networks' parameter of {caller} must be an int in the "
+                f"range [1, inf). Got {n_networks!r} instead."
+            )
+        validate_parameter_constraints(
+            {
+                "n_networks": [Interval(Integral, 1, None, closed="left")],
+                "n_jobs": self._parameter_constraints["n_jobs"],
+                "random_state": ["random_state"],
+            },
+            {"n_networks": n_networks, "n_jobs": n_jobs, "random_state": random_state},
+            caller_name=caller,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
