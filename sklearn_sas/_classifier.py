@@ -476,8 +476,12 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
             Non-negative weights of the samples in the loss.
 
         classes : array-like of shape (n_classes,), default=None
-            All the classes; required on the first call, ignored afterwards.
-            (The argument order is ``MLPClassifier.partial_fit``'s.)
+            All the classes; required on the first call. A later call may
+            leave it out or give the same classes again; different classes
+            raise a ``ValueError`` and change nothing, as in
+            ``MLPClassifier.partial_fit`` (call ``fit`` to start a network
+            with other classes). (The argument order is
+            ``MLPClassifier.partial_fit``'s.)
 
         Returns
         -------
