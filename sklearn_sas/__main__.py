@@ -41,6 +41,15 @@ class _CannotWrite(Exception):
     """The results could not be written, although ``--out`` looked fine."""
 
 
+class _NoData(Exception):
+    """The data set asked for cannot be loaded (no network, a missing package)."""
+
+
+# the files the demo writes: a masks archive per rule, and its figures
+_MASK_RULES = ("uip", "map")
+_FIGURES = ("distributions.png", "entropy.png", "layer_profile.png", "perturbation.png")
+
+
 def _integer(text):
     try:
         return int(text)
@@ -159,9 +168,24 @@ def build_parser():
     return parser
 
 
-def _check_out(out):
+def _result_names(args):
+    """The names of the files the demo will write."""
+    import importlib.util
+
+    names = [f"masks_{rule}.npz" for rule in _MASK_RULES]
+    if not args.no_figures and importlib.util.find_spec("matplotlib") is not None:
+        names += _FIGURES
+    return names
+
+
+def _check_out(out, names):
     """Refuse, before any training, an output folder that cannot be made or
-    written to; nothing is created here (the folder is made with the results)."""
+    written to, or an earlier file among ``names`` in it that writing would
+    not replace (a file the user cannot write, a folder), as ``export_masks``
+    refuses it; nothing is created here (the folder is made with the
+    results)."""
+    from .compression._archive import _check_writable
+
     missing = _missing_folders(out)
     existing = missing[-1].parent if missing else out.absolute()
     what = f"cannot create {out}: {existing}" if missing else str(out)
@@ -169,6 +193,18 @@ def _check_out(out):
         raise _BadArgument(f"argument --out: {what} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise _BadArgument(f"argument --out: {what} is not writable")
+    for name in [] if missing else names:
+        try:
+            _check_writable(out / name)
+        except IsADirectoryError:
+            raise _BadArgument(
+                f"argument --out: {out / name} is a folder, where the demo "
+                "writes a file"
+            ) from None
+        except PermissionError:
+            raise _BadArgument(
+                f"argument --out: {out / name} is not writable"
+            ) from None
 
 
 def _load(name, seed, test_size):
@@ -181,7 +217,12 @@ def _load(name, seed, test_size):
     else:
         from .datasets import load_mnist
 
-        mnist = load_mnist()
+        try:
+            mnist = load_mnist()
+        except RuntimeError as exc:
+            # one line, whatever the reasons of the loaders hold
+            reasons = " ".join(str(exc).split())
+            raise _NoData(f"{reasons}; or run the demo on --data digits") from None
         X, y = mnist.data, mnist.target
         source = f"MNIST ({mnist.source}, {len(y)} images)"
     return source, _split(X, y, test_size, seed)
@@ -332,7 +373,7 @@ def _mask_writers(clf, X_test, y_test):
 
         return write
 
-    return {f"masks_{rule}.npz": writer(rule) for rule in ("uip", "map")}
+    return {f"masks_{rule}.npz": writer(rule) for rule in _MASK_RULES}
 
 
 def _figure_writers(clf, X_test, y_test, seed):
@@ -352,14 +393,15 @@ def _figure_writers(clf, X_test, y_test, seed):
         PerturbationDisplay,
     )
 
-    displays = {
-        "distributions.png": lambda: DistributionDisplay.from_estimator(clf),
-        "entropy.png": lambda: EntropyDisplay.from_estimator(clf),
-        "layer_profile.png": lambda: LayerProfileDisplay.from_estimator(clf),
-        "perturbation.png": lambda: PerturbationDisplay.from_estimator(
+    makers = (
+        lambda: DistributionDisplay.from_estimator(clf),
+        lambda: EntropyDisplay.from_estimator(clf),
+        lambda: LayerProfileDisplay.from_estimator(clf),
+        lambda: PerturbationDisplay.from_estimator(
             clf, X_test, y_test, n_networks=5, random_state=seed
         ),
-    }
+    )
+    displays = dict(zip(_FIGURES, makers, strict=True))
 
     def writer(make):
         def write(path):
@@ -384,37 +426,89 @@ def _missing_folders(folder):
     return missing
 
 
+def _unused_name(path, kind):
+    """A name in the folder of ``path``, for a file of this run, that no
+    file has."""
+    while True:
+        # keeps the suffix: numpy and matplotlib choose the format by it
+        name = f".{path.stem}-{os.getpid()}-{os.urandom(3).hex()}.{kind}{path.suffix}"
+        if not os.path.lexists(path.with_name(name)):
+            return path.with_name(name)
+
+
+def _set_aside(target, backup):
+    """Keep the file ``target`` under the name ``backup`` as well: a second
+    link, so that ``target`` is never missing, or a rename where the file
+    system has no links."""
+    try:
+        os.link(target, backup, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        os.replace(target, backup)
+
+
+def _restore(target, backup):
+    """Put back the file set aside as ``backup`` under its name ``target``."""
+    try:
+        unchanged = os.path.samestat(os.lstat(target), os.lstat(backup))
+    except FileNotFoundError:
+        unchanged = False
+    if unchanged:
+        # a rename between two links of one file does nothing
+        os.unlink(backup)
+    else:
+        os.replace(backup, target)
+
+
 def _write_results(out, writers):
     """Call the writers (file name -> function writing a given path) and
     return what they return, by file name.
 
-    All files or none: each is written to a temporary file in ``out`` (a
-    rename within a folder is atomic), then all are renamed into place. On any
-    failure, Ctrl-C included, what this run wrote is removed, and the folders
-    it made.
+    All files or none: every file is checked first as ``export_masks``
+    checks its file (an earlier file the user cannot write, or a folder, is
+    refused before anything is written); each is written to a temporary
+    file in ``out`` (a rename within a folder is atomic), then all are
+    renamed into place, each earlier file they replace kept aside until all
+    are in place. On any failure, Ctrl-C included, the files this run
+    created are removed, the earlier files it replaced restored, and the
+    folders it made removed: ``out`` is left as it was.
     """
+    from .compression._archive import _check_writable
+
     made = _missing_folders(out)
-    written, notes = [], {}
+    temporaries, replaced, placed, notes = [], {}, [], {}
     try:
+        for name in writers:
+            _check_writable(out / name)
         out.mkdir(parents=True, exist_ok=True)
         for name, write in writers.items():
-            path = out / name
-            # keeps the suffix: numpy and matplotlib choose the format by it
-            temporary = path.with_name(f".{path.stem}-{os.getpid()}.tmp{path.suffix}")
-            written.append(temporary)
-            notes[name] = write(temporary)
-        for name, temporary in zip(writers, list(written)):
-            os.replace(temporary, out / name)
-            written.append(out / name)
+            temporaries.append(_unused_name(out / name, "tmp"))
+            notes[name] = write(temporaries[-1])
+        for name, temporary in zip(writers, temporaries):
+            target = out / name
+            if os.path.lexists(target):
+                backup = _unused_name(target, "old")
+                _set_aside(target, backup)
+                replaced[target] = backup
+            os.replace(temporary, target)
+            placed.append(target)
     except BaseException as exc:
-        for path in written:
+        for path in temporaries:
             path.unlink(missing_ok=True)
+        for target in placed:
+            if target not in replaced:
+                target.unlink(missing_ok=True)
+        for target, backup in replaced.items():
+            with contextlib.suppress(OSError):
+                _restore(target, backup)
         for folder in made:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         if isinstance(exc, OSError):
             raise _CannotWrite(f"cannot write to {out}: {exc}") from exc
         raise
+    for backup in replaced.values():
+        with contextlib.suppress(OSError):
+            backup.unlink()
     return notes
 
 
@@ -422,7 +516,7 @@ def demo(args, ctrl_c):
     from .inspection import credit_assignment
 
     out = args.out or Path(f"sklearn_sas_demo_{datetime.now():%Y%m%d-%H%M%S}")
-    _check_out(out)
+    _check_out(out, _result_names(args))
     source, (X_train, X_test, y_train, y_test) = _load(
         args.data, args.seed, args.test_size
     )
@@ -455,7 +549,7 @@ def main(argv=None):
             return demo(args, ctrl_c)
     except _BadArgument as exc:
         args.parser.error(str(exc))
-    except _CannotWrite as exc:
+    except (_CannotWrite, _NoData) as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

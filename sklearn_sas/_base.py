@@ -115,9 +115,18 @@ class BaseSaSNetwork(BaseEstimator):
                 )
             if isinstance(self.class_weight, dict):
                 self._check_class_weight_dict()
-            per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[y]
-            ).astype(dtype)
+            # "balanced" counts each sample by its weight, as LogisticRegression
+            # does: an integer weight is the same as that many repeated rows
+            with np.errstate(divide="ignore"):
+                per_class = compute_class_weight(
+                    self.class_weight,
+                    classes=self.classes_,
+                    y=self.classes_[y],
+                    sample_weight=sample_weight,
+                )
+            # a class whose samples all weigh 0 stays weightless ("balanced"
+            # would give it an infinite weight, and its samples NaN)
+            per_class = np.where(np.isfinite(per_class), per_class, 0).astype(dtype)
             weights = per_class[y]
             if sample_weight is not None:
                 weights *= sample_weight
@@ -130,7 +139,10 @@ class BaseSaSNetwork(BaseEstimator):
         return sample_weight
 
     def _check_class_weight_dict(self):
-        """Finite non-negative weights of labels among ``classes_``."""
+        """Finite non-negative weights; labels that are not among ``classes_``
+        are ignored where every class has a weight, as ``LogisticRegression``
+        ignores them (a cross-validation fold that misses a rare class), and
+        refused otherwise (a misspelt label)."""
         bad = {
             label: weight for label, weight in self.class_weight.items()
             if not (isinstance(weight, Real) and 0 <= weight < np.inf)
@@ -139,13 +151,16 @@ class BaseSaSNetwork(BaseEstimator):
             raise ValueError(
                 f"class_weight values must be finite non-negative numbers, got {bad}."
             )
-        unknown = [
-            label for label in self.class_weight if not np.isin(label, self.classes_)
-        ]
-        if unknown:
+        # a class's key in the dict, as compute_class_weight looks it up
+        keys = [_class_weight_key(label) for label in self.classes_]
+        unnamed = np.array([key not in self.class_weight for key in keys])
+        unknown = [label for label in self.class_weight if label not in set(keys)]
+        if unknown and any(unnamed):
             raise ValueError(
                 f"class_weight has labels {unknown} that are not classes of the "
-                f"classifier, {self.classes_.tolist()}."
+                f"classifier, {self.classes_.tolist()}, and no weight for the "
+                f"classes {self.classes_[unnamed].tolist()}. Labels that are not "
+                "classes are ignored only when every class has a weight."
             )
 
     def _check_continuation(self, y, incremental):
@@ -472,3 +487,12 @@ class BaseSaSNetwork(BaseEstimator):
         for rows in self._chunks(X, 1):
             out[rows] = forward(take_rows(X, rows, out.dtype), mus, intercepts)
         return out
+
+
+def _class_weight_key(label):
+    """The key under which ``compute_class_weight`` looks up the weight of the
+    class ``label`` in a ``class_weight`` dict."""
+    try:
+        return int(label)
+    except ValueError:  # text labels
+        return str(label)

@@ -9,6 +9,7 @@ from sklearn.utils import Bunch, check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import (
     Interval,
+    InvalidParameterError,
     Options,
     StrOptions,
     validate_parameter_constraints,
@@ -179,11 +180,18 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, ``{class_label: weight}``; a
-        class not listed has weight 1. ``"balanced"`` weights each class by
+        class not listed has weight 1. Labels that are not classes (absent
+        from the ``y`` of ``fit``, e.g. a rare class a cross-validation fold
+        misses) are ignored when every class has a weight, as
+        ``LogisticRegression`` ignores them, and refused otherwise (a
+        misspelt label). ``"balanced"`` weights each class by
         ``n_samples / (n_classes * np.bincount(y))``, from the ``y`` given to
-        ``fit`` (``partial_fit`` sees one batch at a time, so it takes a dict:
+        ``fit``, its samples counted by their ``sample_weight`` as
+        ``LogisticRegression`` counts them (an integer weight is that many
+        repeated rows; a class whose samples all weigh 0 gets weight 0).
+        ``partial_fit`` sees one batch at a time, so it takes a dict:
         :func:`~sklearn.utils.class_weight.compute_class_weight` makes one
-        from all the labels). The class weight of a sample multiplies its
+        from all the labels. The class weight of a sample multiplies its
         ``sample_weight``.
 
     init_pi : float, default=0.0
@@ -468,8 +476,12 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
             Non-negative weights of the samples in the loss.
 
         classes : array-like of shape (n_classes,), default=None
-            All the classes; required on the first call, ignored afterwards.
-            (The argument order is ``MLPClassifier.partial_fit``'s.)
+            All the classes; required on the first call. A later call may
+            leave it out or give the same classes again; different classes
+            raise a ``ValueError`` and change nothing, as in
+            ``MLPClassifier.partial_fit`` (call ``fit`` to start a network
+            with other classes). (The argument order is
+            ``MLPClassifier.partial_fit``'s.)
 
         Returns
         -------
@@ -656,6 +668,8 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         network : SampledNetwork
             A fitted scikit-learn classifier.
         """
+        check_is_fitted(self)
+        self._check_sampling_params(1, None, random_state, "sample_network")
         return self.sample_networks(1, random_state=random_state)[0]
 
     def sample_networks(self, n_networks, *, n_jobs=None, random_state=None):
@@ -667,9 +681,11 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         Parameters
         ----------
         n_networks : int
-            Number of networks.
+            Number of networks, at least 1.
         n_jobs : int, default=None
-            Number of joblib jobs; ``None`` means 1 unless in a
+            Number of joblib jobs, checked as the estimator's ``n_jobs``: a
+            positive integer, a negative one (``-1``: all processors) or
+            ``None``, which means 1 unless in a
             :obj:`joblib.parallel_backend` context.
         random_state : int, RandomState instance or None, default=None
             Seeds the draws.
@@ -677,10 +693,17 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         Returns
         -------
         networks : list of SampledNetwork
+
+        Raises
+        ------
+        ValueError
+            When an argument is not of the kind described above
+            (``n_networks=True`` included: a count, not a flag), before
+            anything is drawn: scikit-learn's ``InvalidParameterError``,
+            also a ``TypeError``, naming the argument.
         """
         check_is_fitted(self)
-        if not isinstance(n_networks, Integral) or n_networks < 1:
-            raise ValueError(f"n_networks must be a positive integer, got {n_networks!r}.")
+        self._check_sampling_params(n_networks, n_jobs, random_state, "sample_networks")
         seeds = spawn_seeds(random_state, n_networks)
         n_jobs = min(effective_n_jobs(n_jobs), n_networks)
         params = (self.slab_means_, self.spike_probs_, self.slab_vars_)
@@ -694,6 +717,26 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
             for group in groups
             for weights, masks in group
         ]
+
+    def _check_sampling_params(self, n_networks, n_jobs, random_state, method):
+        """The arguments of :meth:`sample_networks`, with the constraints of
+        the estimator's own parameters of the same kind."""
+        caller = f"{self.__class__.__name__}.{method}"
+        if isinstance(n_networks, (bool, np.bool_)):
+            # Interval(Integral) takes a bool, which is no count of networks
+            raise InvalidParameterError(
+                f"The 'n_networks' parameter of {caller} must be an int in the "
+                f"range [1, inf). Got {n_networks!r} instead."
+            )
+        validate_parameter_constraints(
+            {
+                "n_networks": [Interval(Integral, 1, None, closed="left")],
+                "n_jobs": self._parameter_constraints["n_jobs"],
+                "random_state": ["random_state"],
+            },
+            {"n_networks": n_networks, "n_jobs": n_jobs, "random_state": random_state},
+            caller_name=caller,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -329,6 +329,27 @@ def test_partial_fit_labels_not_in_classes(digits):
     _assert_still_trains_like(est, twin, X, y)
 
 
+def test_partial_fit_classes_on_later_calls_as_documented(digits):
+    # issue 22, item 11: the docstring said "ignored afterwards"
+    doc = re.search(
+        r"classes : .*?\n(.*?)\n\n", SaSMLPClassifier.partial_fit.__doc__, re.S
+    ).group(1)
+    doc = " ".join(doc.split())
+    assert "ignored" not in doc
+    assert "A later call may leave it out or give the same classes again" in doc
+    assert "different classes raise a ``ValueError`` and change nothing" in doc
+    X, y = digits
+    classes = np.unique(y)
+    est = SaSMLPClassifier(**SMALL).partial_fit(X, y, classes=classes)
+    est.partial_fit(X, y)
+    est.partial_fit(X, y, classes=classes[::-1].tolist())  # the same classes
+    snapshot = _snapshot(est)
+    for other in (classes[:-1], np.arange(11), classes + 1):
+        with pytest.raises(ValueError, match="is not the same as on the first call"):
+            est.partial_fit(X[y < 5], y[y < 5], classes=other)
+    _assert_unchanged(est, snapshot)
+
+
 def test_partial_fit_rejects_early_stopping(digits):
     X, y = digits
     est = SaSMLPClassifier(**SMALL, early_stopping=True)

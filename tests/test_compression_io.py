@@ -5,8 +5,10 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import stat
 import struct
+import subprocess
 import sys
 import warnings
 import zipfile
@@ -147,6 +149,100 @@ def test_export_permissions_and_symlinks_as_an_in_place_write(square, tmp_path):
     export_masks(square, link, layout="sklearn")
     assert link.is_symlink() and load_masks(path).info["layout"] == "sklearn"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.npz", "masks.npz"]
+
+
+# what a user who cannot override file permissions sees: an earlier file
+# made read-only, then written by open(path, "wb"), export_masks and
+# export_network; printed as JSON
+_WRITE_READ_ONLY_FILES = r"""
+import json, os, sys
+import numpy as np
+from sklearn_sas import SaSMLPClassifier
+from sklearn_sas.compression import export_masks, export_network
+
+folder = sys.argv[1]
+X, y = np.random.RandomState(0).rand(20, 4), np.arange(20) % 2
+clf = SaSMLPClassifier((3,), max_iter=1, random_state=0).fit(X, y)
+
+
+def attempt(write, name):
+    path = os.path.join(folder, name)
+    with open(path, "wb") as file:
+        file.write(b"earlier")
+    os.chmod(path, 0o444)
+    try:
+        write(path)
+        error = None
+    except OSError as exc:
+        error = [type(exc).__name__, str(exc)]
+    with open(path, "rb") as file:
+        content = file.read().decode("latin-1")
+    return {"error": error, "content": content, "mode": os.stat(path).st_mode & 0o777}
+
+
+report = {
+    "open": attempt(lambda path: open(path, "wb").close(), "plain.npz"),
+    "masks": attempt(lambda path: export_masks(clf, path), "masks.npz"),
+    "network": attempt(lambda path: export_network(clf, path[:-4]), "network.npz"),
+}
+report["files"] = sorted(os.listdir(folder))
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_read_only_file_is_refused_as_open_refuses_it(tmp_path):
+    # issue 22, item 5: the rename replaced a chmod 444 file (and kept 0444)
+    command = [sys.executable, "-c", _WRITE_READ_ONLY_FILES, str(tmp_path)]
+    if os.geteuid() == 0:
+        # root overrides file permissions: run without that capability
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("run as root, and no setpriv to drop CAP_DAC_OVERRIDE")
+        command = [setpriv, "--bounding-set=-all", "--", *command]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if result.returncode and result.stderr.startswith("setpriv"):
+        pytest.skip(f"cannot drop the capabilities: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    if report["open"]["error"] is None:
+        pytest.skip("this user writes read-only files (CAP_DAC_OVERRIDE)")
+    plain = str(tmp_path / "plain.npz")
+    assert report["open"]["error"] == [
+        "PermissionError", f"[Errno 13] Permission denied: {plain!r}"
+    ]  # fmt: skip
+    for kind in ("masks", "network"):
+        path = str(tmp_path / f"{kind}.npz")
+        assert report[kind] == {
+            # the error open() gives, naming the file as open() does
+            "error": ["PermissionError", f"[Errno 13] Permission denied: {path!r}"],
+            "content": "earlier",
+            "mode": 0o444,
+        }, kind
+    # no temporary file left
+    assert report["files"] == ["masks.npz", "network.npz", "plain.npz"]
+
+
+@pytest.mark.parametrize("kind", ["masks", "network"])
+def test_file_access_refuses_is_not_written(square, tmp_path, monkeypatch, kind):
+    # issue 22, item 5, as root too: what os.access says about the file
+    path = tmp_path / "out.npz"
+    path.write_bytes(b"earlier")
+    access = os.access
+
+    def refused(name, mode, **kwargs):
+        return os.fspath(name) != str(path) and access(name, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", refused)
+    with pytest.raises(PermissionError, match=r"Permission denied: '.*out\.npz'$"):
+        _export(kind, square, path)
+    assert path.read_bytes() == b"earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.npz"]
+    # a folder is refused as open() refuses it, before anything is written
+    (tmp_path / "folder.npz").mkdir()
+    with pytest.raises(IsADirectoryError, match="folder.npz"):
+        _export(kind, square, tmp_path / "folder.npz")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.npz", "out.npz"]
 
 
 # 2. layouts on re-export ------------------------------------------------

@@ -11,6 +11,7 @@ from sklearn import clone, config_context
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score, classification_report
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_sas import SaSMLPClassifier, SampledNetwork
@@ -211,6 +212,43 @@ def test_sample_networks_rejects_bad_counts(fitted):
         fitted.sample_networks(0)
     with pytest.raises(NotFittedError):
         SaSMLPClassifier().sample_network()
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, name",
+    [
+        ((2,), {"n_jobs": "2"}, "n_jobs"),
+        ((2,), {"n_jobs": 2.5}, "n_jobs"),
+        ((2,), {"n_jobs": 0}, "n_jobs"),
+        ((True,), {}, "n_networks"),
+        ((2.0,), {}, "n_networks"),
+        (("2",), {}, "n_networks"),
+        ((2,), {"random_state": "seed"}, "random_state"),
+    ],
+)
+def test_sample_networks_checks_its_arguments_as_the_estimator(
+    fitted, args, kwargs, name
+):
+    # issue 22, item 10: n_jobs="2" failed deep inside joblib with a
+    # TypeError; n_jobs=2.5 and n_networks=True were taken
+    before = [a.copy() for a in fitted.slab_means_]
+    message = (
+        rf"^The '{name}' parameter of SaSMLPClassifier\.sample_networks must be "
+    )
+    with pytest.raises(InvalidParameterError, match=message) as info:
+        fitted.sample_networks(*args, **kwargs)
+    # a ValueError and a TypeError, as the estimator's own checks raise
+    assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)
+    for a, b in zip(before, fitted.slab_means_):
+        assert_array_equal(a, b)
+    if name == "n_jobs":
+        # the estimator refuses the same values
+        with pytest.raises(InvalidParameterError, match="'n_jobs' parameter"):
+            clone(fitted).set_params(**kwargs).fit(np.zeros((4, 2)), [0, 1, 0, 1])
+    # valid: numpy integers, a negative n_jobs
+    assert len(fitted.sample_networks(np.int64(2), n_jobs=np.int32(-1))) == 2
+    with pytest.raises(InvalidParameterError, match="SaSMLPClassifier.sample_network "):
+        fitted.sample_network(random_state="seed")
 
 
 def _one_layer_network(m, pi, xi, intercepts):

@@ -2,6 +2,7 @@
 at all, and read back with a clear error for any file that is not ours."""
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -86,8 +87,12 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
         Destination file (``.npz`` is added when missing, as NumPy does). The
         archive is written to a temporary file in the same folder, then
         renamed onto ``path``: a failed or interrupted write leaves an
-        existing file as it was. A symbolic link is followed, and the file
-        it points to replaced. An open file object is written to directly.
+        existing file as it was. An existing file is replaced only where
+        ``open(path, "wb")`` could write it: one the user cannot write (a
+        ``chmod 444`` file, for a user who cannot override permissions)
+        raises ``PermissionError`` before anything is written. A symbolic
+        link is followed, and the file it points to replaced. An open file
+        object is written to directly.
 
     layout : {"sklearn", "torch"}, default="sklearn"
         ``"sklearn"`` stores each mask as ``(in_features, out_features)``
@@ -119,6 +124,9 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
         text mode.
     OSError
         When writing fails; an existing file at ``path`` is left as it was.
+        ``PermissionError`` for an existing file the user cannot write and
+        ``IsADirectoryError`` for a folder, as ``open(path, "wb")`` raises
+        them, checked before anything is written.
 
     See Also
     --------
@@ -220,6 +228,27 @@ def _check_binary(file, mode):
         )
 
 
+def _check_writable(path):
+    """Refuse, as ``open(path, "wb")`` would and before anything is written,
+    an existing ``path`` that cannot be written in place.
+
+    A rename onto ``path`` needs only the right to write its folder: without
+    this check a file the user cannot write (``chmod 444``) would be
+    replaced. A folder raises ``IsADirectoryError``, a file the user cannot
+    write ``PermissionError``, both naming ``path`` as ``open`` does. Like
+    ``open``, the check follows a symbolic link, and lets through a user who
+    may override file permissions (root).
+    """
+    name = os.fsdecode(path)
+    if os.path.isdir(name):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    # open() checks the effective ids (a setuid program), os.access the real
+    # ones unless told otherwise
+    effective = os.access in os.supports_effective_ids
+    if os.path.exists(name) and not os.access(name, os.W_OK, effective_ids=effective):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+
+
 def _write_archive(path, **arrays):
     """Write ``arrays`` to the ``.npz`` file ``path`` whole or not at all."""
     if hasattr(path, "write"):
@@ -230,6 +259,8 @@ def _write_archive(path, **arrays):
     # the name np.savez_compressed(path) would write
     if not target.endswith(".npz"):
         target += ".npz"
+    # a file that writing in place would not change is not replaced either
+    _check_writable(target)
     # through a symbolic link, as writing in place did, keeping the link
     target = os.path.realpath(target)
     folder, name = os.path.split(target)
@@ -424,8 +455,9 @@ def export_network(estimator, path, **pruning):
         holds the network only).
     path : str, bytes, path-like or binary file object
         Destination file, written as by :func:`export_masks`: ``.npz`` is
-        added when missing, and a failed or interrupted write leaves an
-        existing file as it was.
+        added when missing, a failed or interrupted write leaves an
+        existing file as it was, and an existing file the user cannot write
+        is refused (``PermissionError``) before anything is written.
     **pruning : dict
         Options of :func:`pruning_masks`, checked as it checks them (an
         option that the rule does not use raises a ``ValueError``) before
@@ -445,6 +477,8 @@ def export_network(estimator, path, **pruning):
         in text mode.
     OSError
         When writing fails; an existing file at ``path`` is left as it was.
+        ``PermissionError`` and ``IsADirectoryError`` as for
+        :func:`export_masks`.
     """
     if isinstance(estimator, Pipeline):
         # a silent export of the final step alone would expect transformed input
