@@ -180,7 +180,8 @@ def test_uip_rule_respects_m_and_xi_tol(fitted, digits):
 def test_inputs_zero_in_every_row_are_dropped(seed):
     """Coupled L2 with Adam drives the slab variances of a never-active input
     to exactly 0 and its slab means below m_tol (within about 35 epochs on
-    the digits with these settings), so the input is UIP throughout."""
+    the digits with these settings, the recipe of 0.1.x), so the network's
+    own connections of the input are all UIP."""
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
     never_active = (X == 0).all(axis=0)
@@ -200,6 +201,136 @@ def test_inputs_zero_in_every_row_are_dropped(seed):
     assert credit.uip_masks[0][never_active].all()
     np.testing.assert_array_equal(selector.vip_masks_[0], credit.vip_masks[0])
     assert selector.estimator_.score(X, y) > 0.9
+
+
+BLANK_DIGITS = [0, 32, 39]  # the pixels 0 in every image of the digits
+
+
+def _blank_digits():
+    """The digits scaled to [0, 1], their labels, and a check of the blank
+    pixels."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    np.testing.assert_array_equal(np.flatnonzero((X == 0).all(axis=0)), BLANK_DIGITS)
+    return X, y
+
+
+def _with_explicit_zeros(X):
+    """``X`` as CSR with stored zeros in the blank columns (one a duplicate
+    pair summing to zero) and stored zeros in some columns that have values."""
+    X = sp.coo_matrix(X)
+    extra_rows = [0, 5, 7, 7, 3, 9]
+    extra_cols = [0, 32, 39, 39, 1, 2]
+    extra_data = [0.0, 0.0, 0.5, -0.5, 0.0, 0.0]
+    X = sp.coo_matrix(
+        (
+            np.r_[X.data, extra_data],
+            (np.r_[X.row, extra_rows], np.r_[X.col, extra_cols]),
+        ),
+        shape=X.shape,
+    )
+    # CSR keeping the stored zeros and the duplicates, as given
+    order = np.lexsort((X.col, X.row))
+    indptr = np.r_[0, np.cumsum(np.bincount(X.row, minlength=X.shape[0]))]
+    Xs = sp.csr_matrix((X.data[order], X.col[order], indptr), shape=X.shape)
+    assert not Xs.has_canonical_format
+    assert np.isin(BLANK_DIGITS, Xs.indices).all()
+    np.testing.assert_array_equal(Xs.toarray(), X.toarray())
+    return Xs
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_inputs_zero_in_every_row_are_never_selected(sparse):
+    """An input zero in every row of the X the selector is fit on carried no
+    evidence: it is dropped and its credit is 0 whatever the number of
+    epochs, although after 10 epochs of the default recipe the network's own
+    connections of the blank pixels are not all UIP (issue 22, item 4)."""
+    X, y = _blank_digits()
+    X_fit = _with_explicit_zeros(X) if sparse else X
+    stored = X_fit.data.copy() if sparse else X_fit.copy()
+    net = SaSMLPClassifier((64,), max_iter=10, random_state=0)
+    selector = SaSFeatureSelector(net).fit(X_fit, y)
+    # the matrix given is left as it was, stored zeros and duplicates included
+    np.testing.assert_array_equal(X_fit.data if sparse else X_fit, stored)
+
+    blank = np.zeros(X.shape[1], dtype=bool)
+    blank[BLANK_DIGITS] = True
+    np.testing.assert_array_equal(selector.get_support(), ~blank)
+    np.testing.assert_array_equal(selector.feature_credit_[blank], 0.0)
+    np.testing.assert_array_equal(selector.blank_features_, blank)
+    assert (selector.feature_credit_[~blank] > 0).all()
+    np.testing.assert_allclose(
+        selector.feature_credit_[~blank], _credit(selector.estimator_)[~blank],
+        rtol=1e-6,
+    )  # fmt: skip
+    assert selector.transform(X_fit).shape == (X.shape[0], X.shape[1] - 3)
+    # a threshold of 0 or one computed from the credits never brings them back
+    credit = selector.feature_credit_
+    for threshold, value in [
+        (0.0, 0.0), (-1.0, -1.0), ("0*mean", 0.0), ("mean", np.mean(credit)),
+        ("median", np.median(credit)),
+    ]:  # fmt: skip
+        selector.set_params(threshold=threshold)
+        assert not selector.get_support()[blank].any()
+        assert selector.threshold_ == value
+
+    # the network itself: after 10 epochs its connections of the blank pixels
+    # are not all UIP, and a prefit selector reports its own credit
+    uip = credit_assignment(selector.estimator_).uip_masks[0]
+    assert not uip[blank].all(axis=1).any()
+    np.testing.assert_array_equal(selector.uip_masks_[0], uip)
+    prefit = SaSFeatureSelector(selector.estimator_, prefit=True).fit(X_fit)
+    assert prefit.get_support().all()
+    assert not prefit.blank_features_.any()
+    np.testing.assert_allclose(
+        prefit.feature_credit_, _credit(selector.estimator_), rtol=1e-6
+    )
+
+
+def test_partial_fit_never_selects_inputs_zero_in_every_row_seen():
+    """With partial_fit, a blank input is one zero in every row seen so far;
+    fit starts over."""
+    X, y = _blank_digits()
+    net = SaSMLPClassifier((64,), random_state=0)
+    selector = SaSFeatureSelector(net)
+    selector.partial_fit(X[:900], y[:900], classes=np.unique(y))
+    np.testing.assert_array_equal(
+        np.flatnonzero(selector.blank_features_), BLANK_DIGITS
+    )
+    assert not selector.get_support()[BLANK_DIGITS].any()
+    np.testing.assert_array_equal(selector.feature_credit_[BLANK_DIGITS], 0.0)
+
+    # a batch where pixel 32 is lit: it was seen non-zero, it has credit
+    batch = X[900:].copy()
+    batch[:5, 32] = 0.5
+    selector.partial_fit(batch, y[900:])
+    np.testing.assert_array_equal(np.flatnonzero(selector.blank_features_), [0, 39])
+    assert selector.feature_credit_[32] > 0
+    assert selector.get_support()[32] and not selector.get_support()[[0, 39]].any()
+    # later batches without it do not make it blank again
+    selector.partial_fit(X[:900], y[:900])
+    np.testing.assert_array_equal(np.flatnonzero(selector.blank_features_), [0, 39])
+
+    # fit sees only its own X (pixel 56 is 0 in every one of these rows)
+    selector.fit(batch, y[900:])
+    np.testing.assert_array_equal(
+        np.flatnonzero(selector.blank_features_), [0, 39, 56]
+    )
+    selector.fit(X, y)
+    np.testing.assert_array_equal(
+        np.flatnonzero(selector.blank_features_), BLANK_DIGITS
+    )
+
+
+def test_failed_first_partial_fit_changes_nothing(digits):
+    X, y = digits
+    selector = SaSFeatureSelector(SaSMLPClassifier(**SMALL))
+    with pytest.raises(ValueError, match="classes"):
+        selector.partial_fit(X, y)  # the network needs classes first
+    assert not hasattr(selector, "estimator_")
+    assert not hasattr(selector, "blank_features_")
+    selector.partial_fit(X, y, classes=np.unique(y))
+    assert selector.estimator_.t_ == X.shape[0]
 
 
 def test_uip_rule_respects_pi_tol(fitted, digits):
@@ -249,8 +380,12 @@ def test_feature_credit_matches_numpy(digits):
     est = selector.estimator_
     credit = selector.feature_credit_
     assert credit.shape == (X.shape[1],) and credit.dtype == np.float64
-    np.testing.assert_allclose(credit, _credit(est), rtol=1e-6)
-    assert (credit > 0).all()
+    # the pixels 0 in every one of these rows have no credit
+    blank = (X == 0).all(axis=0)
+    np.testing.assert_array_equal(np.flatnonzero(blank), [0, 31, 32, 39, 40])
+    np.testing.assert_array_equal(selector.blank_features_, blank)
+    np.testing.assert_allclose(credit[~blank], _credit(est)[~blank], rtol=1e-6)
+    assert (credit[~blank] > 0).all() and (credit[blank] == 0).all()
 
 
 def test_entropy_and_masks_match_inspection(digits):
@@ -429,7 +564,11 @@ def test_partial_fit(fitted, digits):
     selector.partial_fit(X, y)
     assert selector.estimator_ is first and first.t_ == t + X.shape[0]
     assert not np.allclose(selector.feature_credit_, credit)
-    np.testing.assert_allclose(selector.feature_credit_, _credit(first), rtol=1e-6)
+    blank = selector.blank_features_
+    np.testing.assert_array_equal(blank, (X == 0).all(axis=0))
+    np.testing.assert_allclose(
+        selector.feature_credit_[~blank], _credit(first)[~blank], rtol=1e-6
+    )
 
     # prefit: copied on the first call, never trained
     prefit = SaSFeatureSelector(fitted, prefit=True)
@@ -570,19 +709,24 @@ def test_pipeline_of_columnwise_steps_selects_from_its_network(steps, digits):
         [(f"step{i}", step) for i, step in enumerate(steps)]
         + [("net", SaSMLPClassifier(**SMALL))]
     ).fit(X, y)
-    for selector in (
-        SaSFeatureSelector(pipe, prefit=True, threshold="mean").fit(X),
-        SaSFeatureSelector(clone(pipe), threshold="mean").fit(X, y),
+    # trained by the selector, the raw columns 0 in every row are dropped
+    blank = (X == 0).all(axis=0)
+    assert blank.any()
+    none = np.zeros_like(blank)
+    for selector, dropped in (
+        (SaSFeatureSelector(pipe, prefit=True, threshold="mean").fit(X), none),
+        (SaSFeatureSelector(clone(pipe), threshold="mean").fit(X, y), blank),
     ):
         network = selector.estimator_[-1]
-        expected = SaSFeatureSelector(network, prefit=True, threshold="mean").fit(
-            pipe[:-1].transform(X)
-        )
-        np.testing.assert_array_equal(
-            selector.feature_credit_, expected.feature_credit_
-        )
-        np.testing.assert_array_equal(selector.get_support(), expected.get_support())
-        assert selector.transform(X).shape[1] == expected.get_support().sum()
+        expected = SaSFeatureSelector(network, prefit=True).fit(pipe[:-1].transform(X))
+        credit = expected.feature_credit_.copy()
+        credit[dropped] = 0.0
+        support = ~expected.uip_masks_[0].all(axis=1) & ~dropped
+        support &= credit >= credit.mean()
+        np.testing.assert_array_equal(selector.blank_features_, dropped)
+        np.testing.assert_array_equal(selector.feature_credit_, credit)
+        np.testing.assert_array_equal(selector.get_support(), support)
+        assert selector.transform(X).shape[1] == support.sum()
 
 
 @pytest.mark.parametrize(
