@@ -211,6 +211,20 @@ def load_mnist_split(n_train, n_test=None, seed=0):
     return X, np.asarray(y, dtype=np.int64), X_test, y_test, mnist
 
 
+def digits_split(seed=0):
+    """scikit-learn's digits (raw pixels) split 75 / 25, stratified, as
+    ``tests/test_digits.py`` splits them: ``(X_train, y_train, X_test,
+    y_test)``."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=seed
+    )
+    return X_train, y_train, X_test, y_test
+
+
 def load_fashion_split(n_train, seed=0):
     """``n_train`` of the 60,000 Fashion-MNIST training images (stratified,
     all of them when ``n_train`` is 60,000) and the 10,000 test images:
@@ -284,6 +298,17 @@ def synthetic_tabular(n_train, seed=0):
         np.hstack(columns["test"]).astype(np.float32),
         y_test,
     )
+
+
+def fit_quietly(est, X, y):
+    """Fit ``est`` without its ConvergenceWarning; the wall time in seconds."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        t0 = time.perf_counter()
+        est.fit(X, y)
+    return time.perf_counter() - t0
 
 
 # ------------------------------------------------------------------- output

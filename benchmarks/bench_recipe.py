@@ -56,6 +56,8 @@ import warnings
 
 import numpy as np
 from _bench_utils import (  # also puts an uninstalled checkout on sys.path
+    digits_split,
+    fit_quietly,
     load_fashion_split,
     load_mnist_split,
     print_table,
@@ -153,29 +155,6 @@ def size_recipes():
     return out
 
 
-def fashion_split(seed, n_train):
-    X_train, y_train, X_test, y_test = load_fashion_split(n_train, seed)
-    return X_train, X_test, y_train, y_test
-
-
-def tabular_split(seed, n_train):
-    X_train, y_train, X_test, y_test = synthetic_tabular(n_train, seed)
-    return X_train, X_test, y_train, y_test
-
-
-def digits_split(seed):
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
-
-
-def mnist_split(seed, n_train, n_test):
-    X_train, y_train, X_test, y_test, mnist = load_mnist_split(n_train, n_test, seed)
-    return X_train, X_test, y_train, y_test
-
-
 def evaluate(clf, X_test, y_test, X_train, y_train):
     """Accuracies and credit fractions of one fitted SaSMLPClassifier."""
     from sklearn_sas.compression import prune
@@ -197,16 +176,6 @@ def evaluate(clf, X_test, y_test, X_train, y_train):
         ],
         "epochs": clf.n_iter_,
     }
-
-
-def fit_quietly(est, X, y):
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        t0 = time.perf_counter()
-        est.fit(X, y)
-    return time.perf_counter() - t0
 
 
 def mean_of(results, key):
@@ -232,7 +201,7 @@ def run_dataset(title, split, hidden, selected, seeds, quick):
 
     splits = {seed: split(seed) for seed in seeds}
     mlp_acc, mlp_train = [], []
-    for seed, (X_train, X_test, y_train, y_test) in splits.items():
+    for seed, (X_train, y_train, X_test, y_test) in splits.items():
         mlp = MLPClassifier(
             hidden, random_state=seed, **({"max_iter": 5} if quick else {})
         )
@@ -254,7 +223,7 @@ def run_dataset(title, split, hidden, selected, seeds, quick):
     rows = []
     for name, params in selected:
         results, times, failed = [], [], []
-        for seed, (X_train, X_test, y_train, y_test) in splits.items():
+        for seed, (X_train, y_train, X_test, y_test) in splits.items():
             if quick:
                 params = {**params, "max_iter": 3, "n_iter_no_change": np.inf}
             clf = SaSMLPClassifier(hidden, **params, random_state=seed)
@@ -328,7 +297,7 @@ def main(argv=None):
     if "mnist" in args.sections:
         run_dataset(
             f"MNIST {n_train} / {n_test}, 784-{'-'.join(map(str, hidden_mnist))}-10",
-            lambda seed: mnist_split(seed, n_train, n_test),
+            lambda seed: load_mnist_split(n_train, n_test, seed)[:4],
             hidden_mnist,
             selected,
             args.seeds,
@@ -346,15 +315,15 @@ def main(argv=None):
     if "sizes" in args.sections:
         # the step schedule against the penalty where the data grows: real
         # images and a SYNTHETIC tabular problem (_bench_utils)
-        sizes = [("Fashion-MNIST", fashion_split, n) for n in FASHION_SIZES]
-        sizes.append(("tabular (SYNTHETIC)", tabular_split, TABULAR_SIZE))
+        sizes = [("Fashion-MNIST", load_fashion_split, n) for n in FASHION_SIZES]
+        sizes.append(("tabular (SYNTHETIC)", synthetic_tabular, TABULAR_SIZE))
         if args.quick:
-            sizes = [("tabular (SYNTHETIC)", tabular_split, 1000)]
+            sizes = [("tabular (SYNTHETIC)", synthetic_tabular, 1000)]
         for name, split, n in sizes:
             hidden = (16, 16) if args.quick else (100, 100)
             run_dataset(
                 f"{name} {n:,} / 10,000, {'-'.join(map(str, hidden))} hidden",
-                lambda seed, split=split, n=n: split(seed, n),
+                lambda seed, split=split, n=n: split(n, seed),
                 hidden,
                 by_size,
                 args.seeds,

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 from .._base import BaseSaSNetwork
 from .._utils import in_place_of_network, sas_network
-from ._masks import _OPTION_RULES, _check_rule_options, pruning_masks
+from ._masks import _OPTION_RULES, _RULES, _check_rule_options, pruning_masks
 
 
 def _check_masks(masks, network):
@@ -50,7 +50,7 @@ def _sparsity_steps(rule):
     """
     name = rule.get("rule", "uip")
     # an unknown rule is left to pruning_masks, whose message lists the rules
-    if isinstance(name, str) and name in ("uip", "map", "threshold", "sparsity"):
+    if isinstance(name, str) and name in _RULES:
         _check_rule_options(
             name, {key: value for key, value in rule.items() if key in _OPTION_RULES}
         )

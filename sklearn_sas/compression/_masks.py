@@ -83,6 +83,8 @@ def _connection_scores(estimator, score):
     return scores
 
 
+_RULES = ("uip", "map", "threshold", "sparsity")
+
 # the rule that uses each option of pruning_masks
 _OPTION_RULES = {
     "threshold": "threshold",
@@ -148,7 +150,7 @@ def _keep_best(scores, n_drop):
 @validate_params(
     {
         "estimator": [object],
-        "rule": [StrOptions({"uip", "map", "threshold", "sparsity"})],
+        "rule": [StrOptions(set(_RULES))],
         "threshold": [Interval(Real, 0, 1, closed="right"), None],
         "sparsity": [Interval(Real, 0, 1, closed="both"), None],
         "scope": [StrOptions({"global", "layer"}), None],
