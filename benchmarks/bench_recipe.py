@@ -129,7 +129,7 @@ def recipes():
                 "alpha": 1e-4,
                 "weight_decay": 0.0,
                 **he,
-                "batch_size": "auto",
+                "batch_size": 200,  # "auto" of 0.1 at these sizes
                 "max_iter": 200,
                 "tol": 1e-4,
                 "n_iter_no_change": 10,
@@ -138,7 +138,7 @@ def recipes():
         ),
         (
             "defaults of 0.1.x (lr 0.1 constant, L2 1e-3, batch 200)",
-            {"learning_rate": "constant", "alpha": 1e-3},
+            {"learning_rate": "constant", "alpha": 1e-3, "batch_size": 200},
         ),
         ("defaults of this version", {}),
     ]

@@ -61,7 +61,7 @@ from _bench_utils import (  # also puts an uninstalled checkout on sys.path
     synthetic_tabular,
 )
 
-BEFORE = {"learning_rate": "constant", "alpha": 1e-3}
+BEFORE = {"learning_rate": "constant", "alpha": 1e-3, "batch_size": 200}
 SPARSITIES = (0.9, 0.95)
 N_ENSEMBLE = 5
 

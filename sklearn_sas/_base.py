@@ -53,6 +53,24 @@ def auto_alpha(batch_size, n_samples):
     return AUTO_PRIOR_PRECISION * batch_size / n_samples
 
 
+# batch_size="auto": the spike probabilities move by optimizer steps, and a
+# step of Adam moves a parameter by about the step size whatever the batch, so
+# credit separates after a number of updates, not of epochs. MLPClassifier's
+# min(200, n_samples) gives 1,000 rows 5 updates an epoch, too few for 90% of
+# the connections to become prunable (benchmarks/bench_scale_accuracy.py)
+AUTO_UPDATES_PER_EPOCH = 80
+AUTO_BATCH_RANGE = (16, 100)
+
+
+def auto_batch_size(n_samples):
+    """Minibatch size of ``batch_size="auto"`` for ``n_samples`` rows: about
+    ``AUTO_UPDATES_PER_EPOCH`` updates an epoch in minibatches of
+    ``AUTO_BATCH_RANGE`` rows, never more than ``n_samples``."""
+    smallest, largest = AUTO_BATCH_RANGE
+    per_update = n_samples // AUTO_UPDATES_PER_EPOCH
+    return min(n_samples, largest, max(smallest, per_update))
+
+
 class BaseSaSNetwork(BaseEstimator):
     """Base of the spike-and-slab networks trained by gBP.
 
@@ -338,7 +356,7 @@ class BaseSaSNetwork(BaseEstimator):
             )
         n_samples = X.shape[0]
         batch_size = (
-            min(200, n_samples) if self.batch_size == "auto" else self.batch_size
+            auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
         )
         if batch_size > n_samples:
             warnings.warn(

@@ -67,7 +67,7 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         ``"auto"`` makes the penalty a Gaussian prior of fixed precision
         ``0.02`` on the summed loss of the training rows: ``alpha = 0.02 *
         batch_size / n_samples`` (0.001 for 4,000 rows in minibatches of
-        200), so that its weight against the data falls as the data grows, as
+        200, 0.00025 in the minibatches of 50 that ``"auto"`` gives), so that its weight against the data falls as the data grows, as
         a prior's does. A fixed ``alpha`` holds the penalty's weight constant
         whatever the number of rows, which prunes too much and underfits on
         tens of thousands of rows. ``n_samples`` is the number of rows given
@@ -75,7 +75,12 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         each ``partial_fit`` call. The value used is ``alpha_``.
 
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+        Minibatch size. ``"auto"`` gives about 80 updates an epoch in
+        minibatches of 16 to 100 rows: ``min(100, max(16, n_samples // 80))``,
+        at most ``n_samples`` (``MLPClassifier``'s is ``min(200,
+        n_samples)``). gBP assigns credit by its updates, not its epochs:
+        with 5 updates an epoch (1,000 rows in minibatches of 200) too few
+        connections become prunable, and the recipe guide gives the figures.
 
     learning_rate_init : float, default=0.1
         Initial step size. The forward pass divides by ``sqrt(N_l)``, so the
