@@ -140,18 +140,26 @@ def recipes():
             "defaults of 0.1.x (lr 0.1 constant, L2 1e-3, batch 200)",
             {"learning_rate": "constant", "alpha": 1e-3, "batch_size": 200},
         ),
+        (
+            "defaults of this version, batch 200 (before the batch rule)",
+            {"batch_size": 200},
+        ),
         ("defaults of this version", {}),
     ]
     return out
 
 
 def size_recipes():
-    """The recipes of the data-size sweep: step schedule against penalty."""
+    """The recipes of the data-size sweep: step schedule against penalty, in
+    minibatches of 200, then the defaults (``batch_size="auto"``)."""
     out = []
     for schedule in ("constant", "cosine"):
         for alpha in (1e-3, 1e-4, "auto"):
-            name = f"lr 0.1 {schedule}, L2 {alpha}"
-            out.append((name, {"learning_rate": schedule, "alpha": alpha}))
+            name = f"lr 0.1 {schedule}, L2 {alpha}, batch 200"
+            out.append(
+                (name, {"learning_rate": schedule, "alpha": alpha, "batch_size": 200})
+            )
+    out.append(("defaults (lr 0.1 cosine, L2 auto, batch auto)", {}))
     return out
 
 
