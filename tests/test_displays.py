@@ -206,9 +206,9 @@ def test_distribution_display_from_estimator(clf):
     assert disp.axes_[1, 0].get_ylabel().startswith("layer 2\N{RIGHTWARDS ARROW}3")
 
 
-def test_distribution_display_layers_log_and_kwargs(clf):
+def test_distribution_display_layers_log_and_curve_kwargs(clf):
     disp = DistributionDisplay.from_estimator(
-        clf, layers=2, bins=4, log=False, color="k"
+        clf, layers=2, bins=4, log=False, curve_kwargs={"color": "k"}
     )
     assert disp.axes_.shape == (1, 3)
     assert disp.layers == [2]
@@ -635,14 +635,10 @@ def test_curve_kwargs_not_dicts_raise(make, clf, curves, curve_kwargs):
 
 
 @pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
-def test_kwargs_are_deprecated_for_curve_kwargs(make, clf, curves):
-    # still applied to every curve, as before, with a FutureWarning
-    with pytest.warns(FutureWarning, match="`\\*\\*kwargs` is deprecated"):
-        disp = make(clf, curves, color="k")
-    artists, color = _artists(disp)
-    assert all(to_rgba(color(artist)) == to_rgba("k") for artist in artists)
-    with pytest.raises(ValueError, match="Cannot provide both"):
-        make(clf, curves, curve_kwargs={"color": "r"}, color="k")
+def test_matplotlib_keywords_go_in_curve_kwargs(make, clf, curves):
+    # as in scikit-learn's RocCurveDisplay: no **kwargs beside curve_kwargs
+    with pytest.raises(TypeError, match="unexpected keyword argument 'color'"):
+        make(clf, curves, color="k")
 
 
 # ------------------------------------------------------ axis labels and units
