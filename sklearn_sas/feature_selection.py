@@ -4,22 +4,10 @@ from copy import deepcopy
 from numbers import Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectFromModel
 from sklearn.feature_selection._from_model import _calculate_threshold
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    Binarizer,
-    FunctionTransformer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    PowerTransformer,
-    QuantileTransformer,
-    RobustScaler,
-    StandardScaler,
-)
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metadata_routing import (
@@ -29,100 +17,21 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (
-    _check_feature_names,
-    check_array,
-    check_is_fitted,
-)
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._classifier import SaSMLPClassifier
 from ._doc_link import DocLinkMixin
+from ._pipeline_columns import check_columnwise_pipeline
 from ._sas import credit_masks, sas_moments
-from ._utils import row_chunks, sas_network
+from ._utils import sas_network, zero_columns
 from .inspection._credit import credit_assignment
-
-
-# Steps whose output column i is a function of input column i alone, for
-# every i: input i of the network after them is raw column i. Exact types:
-# a subclass may override transform.
-_COLUMNWISE = (
-    StandardScaler,
-    MinMaxScaler,
-    MaxAbsScaler,
-    RobustScaler,
-    QuantileTransformer,
-    PowerTransformer,
-    Binarizer,
-)
-
-
-def _not_columnwise(name, step):
-    """``(name, step)`` of the first (innermost) step that may move, mix,
-    add or drop columns, or None if ``step`` keeps each column in place."""
-    if step is None or (isinstance(step, str) and step == "passthrough"):
-        return None
-    if type(step) is Pipeline:
-        for inner_name, inner in step.steps:
-            found = _not_columnwise(f"{name}__{inner_name}", inner)
-            if found is not None:
-                return found
-        return None
-    if type(step) is FunctionTransformer and step.func is None:
-        return None  # the identity
-    if type(step) in _COLUMNWISE:
-        return None
-    return name, step
-
-
-def _check_pipeline_steps(estimator):
-    """Refuse a ``Pipeline`` whose steps before the network are not known to
-    leave input ``i`` of the network raw column ``i``.
-
-    The selector's support indexes the pipeline's input columns but is
-    computed from the network's inputs; they are the same columns only when
-    every earlier step transforms each column on its own, in place.
-    """
-    if not isinstance(estimator, Pipeline):
-        return
-    n_in = getattr(estimator, "n_features_in_", None)
-    n_network = getattr(estimator.steps[-1][1], "n_features_in_", None)
-    count = ""
-    if n_in is not None and n_network is not None and n_in != n_network:
-        count = f" (the steps before the network turn {n_in} features into {n_network})"
-    for name, step in estimator.steps[:-1]:
-        found = _not_columnwise(name, step)
-        if found is not None:
-            name, step = found
-            kind = type(step).__name__
-            columnwise = ", ".join(t.__name__ for t in _COLUMNWISE)
-            raise ValueError(
-                "SaSFeatureSelector selects the pipeline's input columns by the "
-                "credit the network gives its own inputs, which are the same "
-                "columns only if every step before the network transforms each "
-                f"column on its own and keeps it in its place: {columnwise}, "
-                "FunctionTransformer() without func, 'passthrough', or a "
-                f"Pipeline of these. Step {name!r} ({kind}) is not one of "
-                f"them{count}. Put the selector inside the pipeline instead, "
-                f"after the steps that change the features: make_pipeline("
-                f"{kind}(...), SaSFeatureSelector(SaSMLPClassifier()), "
-                "SaSMLPClassifier()); or select from the network alone, "
-                "SaSFeatureSelector(pipeline[-1], prefit=True) fitted on "
-                "pipeline[:-1].transform(X)."
-            )
-    if count:
-        # fitted steps of different data put together
-        raise ValueError(
-            "SaSFeatureSelector selects the pipeline's input columns by the "
-            "credit the network gives its own inputs, but the steps before the "
-            f"network turn {n_in} features into {n_network}: refit the pipeline."
-        )
 
 
 def _first_layer(estimator):
     """First-layer ``(m, pi, xi)`` of a fitted spike-and-slab estimator, or
     of the final step of a fitted ``Pipeline`` whose other steps keep the
     columns in place."""
-    _check_pipeline_steps(estimator)
+    check_columnwise_pipeline(estimator)
     network, _ = sas_network(estimator)
     return network.slab_means_[0], network.spike_probs_[0], network.slab_vars_[0]
 
@@ -132,27 +41,6 @@ def _feature_credit(m, pi, xi):
     m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
     mu, _, _ = sas_moments(m, pi, xi)
     return np.abs(mu).sum(axis=1)
-
-
-def _zero_columns(X):
-    """Mask of the columns of ``X`` that are 0 in every row.
-
-    A column of a sparse matrix is zero when none of its stored entries is
-    non-zero once duplicate entries are summed: explicitly stored zeros are
-    zeros. NaN is not zero. ``X`` is not modified.
-    """
-    if sp.issparse(X):
-        X = X.tocsc(copy=True)
-        X.sum_duplicates()
-        columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
-        nonzero = np.zeros(X.shape[1], dtype=bool)
-        nonzero[columns[X.data != 0]] = True
-        return ~nonzero
-    X = check_array(X, dtype="numeric", ensure_all_finite=False)
-    nonzero = np.zeros(X.shape[1], dtype=bool)
-    for rows in row_chunks(X.shape[0], X.shape[1]):
-        nonzero |= (X[rows] != 0).any(axis=0)
-    return ~nonzero
 
 
 def _estimator_has(attr):
@@ -367,7 +255,7 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
             check_is_fitted(self.estimator)
         except NotFittedError as exc:
             raise NotFittedError(f"{message}.") from exc
-        _check_pipeline_steps(self.estimator)
+        check_columnwise_pipeline(self.estimator)
         return self.estimator
 
     def _get_support_mask(self):
@@ -445,7 +333,7 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
         if self.prefit:
             blank = np.zeros(m.shape[0], dtype=bool)
         else:
-            blank = _zero_columns(X)
+            blank = zero_columns(X)
             if not reset:
                 blank &= self.blank_features_
         if hasattr(self.estimator_, "feature_names_in_"):
@@ -484,12 +372,9 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
             The target values; the class labels of a classifier.
 
         **fit_params : dict
-            - If `enable_metadata_routing=False` (default): parameters passed
-              directly to the `fit` method of the network, e.g.
-              ``sample_weight``. Ignored if `prefit=True`.
-
-            - If `enable_metadata_routing=True`: parameters routed to the
-              `fit` method of the network. Ignored if `prefit=True`.
+            Passed to the ``fit`` of the network (e.g. ``sample_weight``), or
+            routed to it if `enable_metadata_routing=True`. Ignored if
+            `prefit=True`.
 
         Returns
         -------
@@ -501,7 +386,7 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
         else:
             # a pipeline the selection cannot be mapped through is refused
             # before it is trained
-            _check_pipeline_steps(self._get_estimator())
+            check_columnwise_pipeline(self._get_estimator())
             estimator = clone(self._get_estimator())
             self.estimator_ = self._train(estimator, "fit", X, y, fit_params)
         self._record(X, reset=True)
@@ -531,13 +416,9 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
             The target values; the class labels of a classifier.
 
         **partial_fit_params : dict
-            - If `enable_metadata_routing=False` (default): parameters passed
-              directly to the `partial_fit` method of the network, e.g.
-              ``classes`` (required by ``SaSMLPClassifier`` on the first
-              call). Ignored if `prefit=True`.
-
-            - If `enable_metadata_routing=True`: parameters routed to the
-              `partial_fit` method of the network. Ignored if `prefit=True`.
+            Passed to the ``partial_fit`` of the network (e.g. ``classes``,
+            which ``SaSMLPClassifier`` needs on the first call), or routed to
+            it if `enable_metadata_routing=True`. Ignored if `prefit=True`.
 
         Returns
         -------
