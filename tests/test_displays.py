@@ -1,5 +1,6 @@
 """The matplotlib Displays of sklearn_sas.inspection."""
 
+import inspect
 import struct
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_sas import SaSMLPClassifier
+from sklearn_sas.compression import SparsityCurveDisplay
 from sklearn_sas.inspection import (
     DistributionDisplay,
     EntropyDisplay,
@@ -747,3 +749,35 @@ def test_example_figures_are_wide_enough_for_a_slide():
     assert figures
     widths = {path.name: _png_size(path)[0] for path in figures}
     assert all(width >= 1200 for width in widths.values()), widths
+
+
+# ------------------------------------------------- one shape for five Displays
+
+ALL_DISPLAYS = [
+    DistributionDisplay,
+    EntropyDisplay,
+    LayerProfileDisplay,
+    PerturbationDisplay,
+    SparsityCurveDisplay,
+]
+
+
+@pytest.mark.parametrize("display", ALL_DISPLAYS, ids=lambda d: d.__name__)
+def test_displays_share_one_signature_shape(display):
+    """Data in the constructor, positional; ``ax`` first in ``plot``; the
+    matplotlib keywords in ``curve_kwargs``, never in ``**kwargs``."""
+
+    def parameters(method):
+        return inspect.signature(method).parameters
+
+    init = list(parameters(display.__init__).values())[1:]
+    assert init[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    plot = parameters(display.plot)
+    assert list(plot)[:2] == ["self", "ax"]
+    for method in (display.__init__, display.plot, display.from_estimator):
+        kinds = [p.kind for p in parameters(method).values()]
+        assert inspect.Parameter.VAR_KEYWORD not in kinds, method
+    for method in (display.plot, display.from_estimator):
+        assert "curve_kwargs" in parameters(method)
+        assert parameters(method)["curve_kwargs"].default is None
+    assert "ax" in parameters(display.from_estimator)
