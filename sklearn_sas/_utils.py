@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 
 def row_chunks(n_rows, row_bytes):
@@ -12,6 +12,27 @@ def row_chunks(n_rows, row_bytes):
     scikit-learn's ``working_memory``."""
     budget = get_config()["working_memory"] * 2**20
     return gen_batches(n_rows, max(int(budget // max(row_bytes, 1)), 1))
+
+
+def zero_columns(X):
+    """Mask of the columns of ``X`` that are 0 in every row.
+
+    A column of a sparse matrix is zero when none of its stored entries is
+    non-zero once duplicate entries are summed: explicitly stored zeros are
+    zeros. NaN is not zero. ``X`` is not modified.
+    """
+    if sp.issparse(X):
+        X = X.tocsc(copy=True)
+        X.sum_duplicates()
+        columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
+        nonzero = np.zeros(X.shape[1], dtype=bool)
+        nonzero[columns[X.data != 0]] = True
+        return ~nonzero
+    X = check_array(X, dtype="numeric", ensure_all_finite=False)
+    nonzero = np.zeros(X.shape[1], dtype=bool)
+    for rows in row_chunks(X.shape[0], X.shape[1]):
+        nonzero |= (X[rows] != 0).any(axis=0)
+    return ~nonzero
 
 
 def spawn_seeds(random_state, n):

@@ -4,21 +4,10 @@ from copy import deepcopy
 from numbers import Real
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import _fit_context, clone
 from sklearn.exceptions import NotFittedError
-from sklearn.feature_selection import SelectorMixin
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import (
-    Binarizer,
-    FunctionTransformer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    PowerTransformer,
-    QuantileTransformer,
-    RobustScaler,
-    StandardScaler,
-)
+from sklearn.feature_selection import SelectFromModel
+from sklearn.feature_selection._from_model import _calculate_threshold
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metadata_routing import (
@@ -28,164 +17,30 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (
-    _check_feature_names,
-    check_array,
-    check_is_fitted,
-)
+from sklearn.utils.validation import _check_feature_names, check_is_fitted
 
 from ._classifier import SaSMLPClassifier
 from ._doc_link import DocLinkMixin
-from ._sas import credit_masks
-from ._utils import row_chunks
+from ._pipeline_columns import check_columnwise_pipeline
+from ._sas import credit_masks, sas_moments
+from ._utils import sas_network, zero_columns
 from .inspection._credit import credit_assignment
-
-_SAS_ATTRIBUTES = ("spike_probs_", "slab_means_", "slab_vars_")
-
-
-# Steps whose output column i is a function of input column i alone, for
-# every i: input i of the network after them is raw column i. Exact types:
-# a subclass may override transform.
-_COLUMNWISE = (
-    StandardScaler,
-    MinMaxScaler,
-    MaxAbsScaler,
-    RobustScaler,
-    QuantileTransformer,
-    PowerTransformer,
-    Binarizer,
-)
-
-
-def _not_columnwise(name, step):
-    """``(name, step)`` of the first (innermost) step that may move, mix,
-    add or drop columns, or None if ``step`` keeps each column in place."""
-    if step is None or (isinstance(step, str) and step == "passthrough"):
-        return None
-    if type(step) is Pipeline:
-        for inner_name, inner in step.steps:
-            found = _not_columnwise(f"{name}__{inner_name}", inner)
-            if found is not None:
-                return found
-        return None
-    if type(step) is FunctionTransformer and step.func is None:
-        return None  # the identity
-    if type(step) in _COLUMNWISE:
-        return None
-    return name, step
-
-
-def _check_pipeline_steps(estimator):
-    """Refuse a ``Pipeline`` whose steps before the network are not known to
-    leave input ``i`` of the network raw column ``i``.
-
-    The selector's support indexes the pipeline's input columns but is
-    computed from the network's inputs; they are the same columns only when
-    every earlier step transforms each column on its own, in place.
-    """
-    if not isinstance(estimator, Pipeline):
-        return
-    n_in = getattr(estimator, "n_features_in_", None)
-    n_network = getattr(estimator.steps[-1][1], "n_features_in_", None)
-    count = ""
-    if n_in is not None and n_network is not None and n_in != n_network:
-        count = f" (the steps before the network turn {n_in} features into {n_network})"
-    for name, step in estimator.steps[:-1]:
-        found = _not_columnwise(name, step)
-        if found is not None:
-            name, step = found
-            kind = type(step).__name__
-            raise ValueError(
-                "SaSFeatureSelector selects the pipeline's input columns by the "
-                "credit the network gives its own inputs, which are the same "
-                "columns only if every step before the network transforms each "
-                "column on its own and keeps it in its place: StandardScaler, "
-                "MinMaxScaler, MaxAbsScaler, RobustScaler, QuantileTransformer, "
-                "PowerTransformer, Binarizer, FunctionTransformer() without func, "
-                f"'passthrough', or a Pipeline of these. Step {name!r} ({kind}) "
-                f"is not one of them{count}. Put the selector inside the pipeline "
-                "instead, after the steps that change the features: "
-                f"make_pipeline({kind}(...), SaSFeatureSelector(SaSMLPClassifier()), "
-                "SaSMLPClassifier()); or select from the network alone, "
-                "SaSFeatureSelector(pipeline[-1], prefit=True) fitted on "
-                "pipeline[:-1].transform(X)."
-            )
-    if count:
-        # fitted steps of different data put together
-        raise ValueError(
-            "SaSFeatureSelector selects the pipeline's input columns by the "
-            "credit the network gives its own inputs, but the steps before the "
-            f"network turn {n_in} features into {n_network}: refit the pipeline."
-        )
 
 
 def _first_layer(estimator):
     """First-layer ``(m, pi, xi)`` of a fitted spike-and-slab estimator, or
     of the final step of a fitted ``Pipeline`` whose other steps keep the
     columns in place."""
-    if isinstance(estimator, Pipeline):
-        _check_pipeline_steps(estimator)
-        estimator = estimator.steps[-1][1]
-    missing = [name for name in _SAS_ATTRIBUTES if not hasattr(estimator, name)]
-    if missing:
-        raise ValueError(
-            "SaSFeatureSelector needs a spike-and-slab estimator exposing "
-            f"{', '.join(_SAS_ATTRIBUTES)} after fit, such as SaSMLPClassifier; "
-            f"the fitted {estimator.__class__.__name__} has no "
-            f"{', '.join(missing)}."
-        )
-    return estimator.slab_means_[0], estimator.spike_probs_[0], estimator.slab_vars_[0]
+    check_columnwise_pipeline(estimator)
+    network, _ = sas_network(estimator)
+    return network.slab_means_[0], network.spike_probs_[0], network.slab_vars_[0]
 
 
-def _feature_credit(m, pi):
+def _feature_credit(m, pi, xi):
     """``sum_k (1 - pi_ik) |m_ik|``: L1 norm of each row of the mean weights."""
-    m, pi = (np.asarray(a, dtype=np.float64) for a in (m, pi))
-    return np.abs((1.0 - pi) * m).sum(axis=1)
-
-
-def _zero_columns(X):
-    """Mask of the columns of ``X`` that are 0 in every row.
-
-    A column of a sparse matrix is zero when none of its stored entries is
-    non-zero once duplicate entries are summed: explicitly stored zeros are
-    zeros. NaN is not zero. ``X`` is not modified.
-    """
-    if sp.issparse(X):
-        X = X.tocsc(copy=True)
-        X.sum_duplicates()
-        columns = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
-        nonzero = np.zeros(X.shape[1], dtype=bool)
-        nonzero[columns[X.data != 0]] = True
-        return ~nonzero
-    X = check_array(X, dtype="numeric", ensure_all_finite=False)
-    nonzero = np.zeros(X.shape[1], dtype=bool)
-    for rows in row_chunks(X.shape[0], X.shape[1]):
-        nonzero |= (X[rows] != 0).any(axis=0)
-    return ~nonzero
-
-
-def _calculate_threshold(credit, threshold):
-    """The float threshold on ``credit`` that ``threshold`` stands for."""
-    if threshold is None:
-        return -np.inf
-    if not isinstance(threshold, str):
-        return float(threshold)
-    scale, star, reference = threshold.rpartition("*")
-    references = {"mean": np.mean, "median": np.median}
-    try:
-        value = references[reference.strip()](credit)
-        if star:
-            factor = float(scale.strip())
-            if not np.isfinite(factor):
-                # "nan*mean" would silently select nothing, "inf*mean" nothing
-                raise ValueError
-            value = factor * value
-    except (KeyError, ValueError):
-        raise ValueError(
-            "threshold must be a float, 'mean', 'median' or a scaled reference "
-            f"such as '1.25*mean'; got {threshold!r}."
-        ) from None
-    return float(value)
+    m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
+    mu, _, _ = sas_moments(m, pi, xi)
+    return np.abs(mu).sum(axis=1)
 
 
 def _estimator_has(attr):
@@ -201,25 +56,17 @@ def _estimator_has(attr):
     return check
 
 
-class SaSFeatureSelector(
-    DocLinkMixin, MetaEstimatorMixin, SelectorMixin, BaseEstimator
-):
+class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
     """Select the input features a spike-and-slab network gives credit to.
 
-    The meta-transformer counterpart of
-    :class:`~sklearn.feature_selection.SelectFromModel` for spike-and-slab
-    networks. After training, every connection of the first layer leaving
-    input feature ``i`` carries a spike probability ``pi_ik`` (the
-    probability that the connection is absent), a slab mean ``m_ik`` and a
-    slab variance ``xi_ik``. A feature all of whose outgoing connections are
-    unimportant (UIP: ``pi_ik >= 1 - pi_tol``, or ``xi_ik <= xi_tol`` and
-    ``|m_ik| <= m_tol``, a weight that is always zero) is never used by the
-    network: it carries no credit and is always dropped. So is, when the
-    selector trains the network (``prefit=False``), a feature that is zero in
-    every row it is trained on: it carried no evidence, and its
-    :attr:`feature_credit_` is 0 whatever the network made of its
-    connections (:attr:`blank_features_`). With a ``threshold``, the
-    features whose :attr:`feature_credit_` is below it are dropped as well.
+    :class:`~sklearn.feature_selection.SelectFromModel` with the network's
+    credit as importance (:attr:`feature_credit_`, see Notes). A feature all
+    of whose first-layer connections are unimportant (UIP: ``pi_ik >= 1 -
+    pi_tol``, or ``xi_ik <= xi_tol`` and ``|m_ik| <= m_tol``, a weight that
+    is always zero) is never used by the network and always dropped; so is,
+    when the selector trains the network, a feature zero in every training
+    row (:attr:`blank_features_`). With a ``threshold``, the features whose
+    credit is below it are dropped as well.
 
     Parameters
     ----------
@@ -229,15 +76,7 @@ class SaSFeatureSelector(
         of per-layer arrays of shape ``(N_l, N_{l+1})``, layer 0 rows being
         the input features) after fit. None means ``SaSMLPClassifier()``.
         A ``Pipeline`` ending in one is accepted if every step before the
-        network transforms each column on its own and keeps it in its
-        place, so that input ``i`` of the network is column ``i`` of ``X``:
-        ``StandardScaler``, ``MinMaxScaler``, ``MaxAbsScaler``,
-        ``RobustScaler``, ``QuantileTransformer``, ``PowerTransformer``,
-        ``Binarizer``, ``FunctionTransformer()`` without ``func``,
-        ``"passthrough"`` or a ``Pipeline`` of these (those classes exactly,
-        not subclasses). Any other step (``PCA``, ``ColumnTransformer``,
-        ``Normalizer``, ``SimpleImputer``, ...) raises a ``ValueError``: put
-        the selector inside the pipeline, after such steps.
+        network keeps each column in its place (see Notes).
 
     prefit : bool, default=False
         Whether ``estimator`` is already fitted. If True, ``fit`` does not
@@ -324,45 +163,32 @@ class SaSFeatureSelector(
         feature_credit_[i] = sum_k (1 - pi_ik) |m_ik|
 
     the L1 norm of row ``i`` of the first-layer mean weights
-    ``mu = (1 - pi) * m``: the weights the mean network (``inference="mean"``)
-    applies to the feature, so this is the ``coef_``-based importance of
-    ``SelectFromModel`` (``norm_order=1``) for the mean network. It is also
-    the expected number of present outgoing connections ``sum_k (1 - pi_ik)``
-    weighted by their slab magnitude: it vanishes when every connection is
-    absent or has a zero slab mean, and it ignores the slab variances, which
-    add noise but no directed signal. The common ``1 / sqrt(N_0)`` scaling of
-    the forward pass is left out; it does not change the ranking.
+    ``mu = (1 - pi) * m``, the weights of the mean network
+    (``inference="mean"``): the ``coef_``-based importance of
+    ``SelectFromModel`` (``norm_order=1``). It vanishes when every
+    connection is absent or has a zero slab mean and ignores the slab
+    variances, which add noise but no directed signal; the ``1 / sqrt(N_0)``
+    scaling of the forward pass, common to all, is left out. As with any
+    weight-based importance, features should share a scale.
 
-    As with any weight-based importance, features should share a scale (use
-    e.g. ``StandardScaler`` first).
-
-    A feature that is zero in every training row gets no gradient from the
-    data, only from the penalty: with the coupled L2 penalty ``alpha``, its
-    slab variances are projected to exactly 0 and its slab means shrink
-    geometrically, so its connections end as deterministic zeros (UIP) only
-    after enough updates. On the 1,797 digits with the default recipe
-    (pixels 0, 32 and 39 are 0 in every image; hidden layers ``(64,)`` or
-    ``(100,)``, seeds 0-4) they are all UIP after 50 epochs
-    (``max_iter=50``), but none is after 10 or 30 epochs and only some are
-    after 40: their slab means are still up to 0.5 after 10 epochs and 2e-4
-    after 30, above ``m_tol``. On 1,347 of the images (fewer batches an
-    epoch) it takes 60 epochs. With the authors' decoupled decay
-    (``weight_decay``, no ``alpha``) they keep about their initial values.
-    When the selector trains the network it sees the data and drops such a
-    feature whatever the number of epochs (:attr:`blank_features_`). With
-    ``prefit=True`` it has no training data and reports the network's own
-    credit, in which such a feature may be kept: remove it beforehand then
-    (``VarianceThreshold``).
+    A feature zero in every training row gets no gradient from the data,
+    only from the penalty: its connections become UIP only after enough
+    updates (measured in the :ref:`user guide <feature_selection>`). With
+    ``prefit=True`` the selector has no training data and reports the
+    network's own credit, in which such a feature may be kept: remove it
+    beforehand then (``VarianceThreshold``).
 
     The support indexes the columns of ``X``, the credit the inputs of the
-    network; in a ``Pipeline`` they are the same columns only if the steps
-    before the network transform each column on its own, in place (see
-    ``estimator``). A step that reorders, selects, mixes or adds columns (a
-    ``ColumnTransformer``, even one keeping the order, ``PCA``, or
-    ``Normalizer``, which divides each row by its norm) is refused rather
-    than mapped back, as ``SelectFromModel`` has no column mapping either;
-    ``make_pipeline(PCA(), SaSFeatureSelector(...), clf)`` selects among the
-    components instead.
+    network. In a ``Pipeline`` they are the same columns only if every step
+    before the network transforms each column on its own, in place:
+    ``StandardScaler``, ``MinMaxScaler``, ``MaxAbsScaler``,
+    ``RobustScaler``, ``QuantileTransformer``, ``PowerTransformer``,
+    ``Binarizer``, ``FunctionTransformer()`` without ``func``,
+    ``"passthrough"`` or a ``Pipeline`` of these (those classes exactly, not
+    subclasses). Any other step (``PCA``, ``ColumnTransformer``,
+    ``Normalizer``, ...) is refused with a ``ValueError`` rather than mapped
+    back, as ``SelectFromModel`` has no column mapping either: put the
+    selector inside the pipeline, after such steps.
 
     Changing ``threshold``, ``pi_tol``, ``xi_tol`` or ``m_tol`` after fit
     changes the selection without refitting, as in ``SelectFromModel``
@@ -392,8 +218,8 @@ class SaSFeatureSelector(
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods("fit"), None],
-        "prefit": ["boolean"],
-        "threshold": [Interval(Real, None, None, closed="both"), str, None],
+        "prefit": SelectFromModel._parameter_constraints["prefit"],
+        "threshold": SelectFromModel._parameter_constraints["threshold"],
         "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
         "xi_tol": [Interval(Real, 0, None, closed="left")],
         "m_tol": [Interval(Real, 0, None, closed="left")],
@@ -429,42 +255,71 @@ class SaSFeatureSelector(
             check_is_fitted(self.estimator)
         except NotFittedError as exc:
             raise NotFittedError(f"{message}.") from exc
-        _check_pipeline_steps(self.estimator)
+        check_columnwise_pipeline(self.estimator)
         return self.estimator
 
     def _get_support_mask(self):
+        # the importance is the credit; a feature all of whose connections
+        # are UIP is dropped whatever the threshold, for the network never
+        # uses it
         if self.prefit:
-            estimator = self._check_prefit()
-            estimator = getattr(self, "estimator_", estimator)
+            estimator = getattr(self, "estimator_", self._check_prefit())
         else:
             check_is_fitted(self, "estimator_")
             estimator = self.estimator_
         m, pi, xi = _first_layer(estimator)
         _, uip, _ = credit_masks(m, pi, xi, **self._tolerances())
-        credit, blank = self._credit(m, pi)
+        credit, blank = self._credit(m, pi, xi)
         mask = ~np.all(uip, axis=1) & ~blank
-        mask &= credit >= _calculate_threshold(credit, self.threshold)
+        mask &= credit >= self._threshold(credit)
         return mask
 
-    def _credit(self, m, pi):
+    def _credit(self, m, pi, xi):
         """The feature credit and the mask of the blank features.
 
         The one place where the training data enter the selection: the
-        credit of the network (first-layer slab means ``m`` and spike
-        probabilities ``pi``), set to 0 for the features zero in every
-        training row (``blank_features_``; none before fit or with
-        ``prefit=True``).
+        credit of the network (its first-layer ``m``, ``pi`` and ``xi``),
+        set to 0 for the features zero in every training row
+        (``blank_features_``; none before fit or with ``prefit=True``).
         """
-        credit = _feature_credit(m, pi)
+        credit = _feature_credit(m, pi, xi)
         blank = getattr(self, "blank_features_", None)
         if blank is None:
             blank = np.zeros(credit.shape, dtype=bool)
         credit[blank] = 0.0
         return credit, blank
 
+    def _threshold(self, credit):
+        """The float threshold on ``credit`` that ``threshold`` stands for:
+        scikit-learn's reading of it, None keeping every feature, and a
+        scaled reference refused when it is not finite ("nan*mean" would
+        silently select nothing)."""
+        threshold = -np.inf if self.threshold is None else self.threshold
+        message = (
+            "threshold must be a float, 'mean', 'median' or a scaled reference "
+            f"such as '1.25*mean'; got {self.threshold!r}."
+        )
+        try:
+            # the estimator only serves the default threshold, never used here
+            value = float(_calculate_threshold(None, credit, threshold))
+        except ValueError:
+            raise ValueError(message) from None
+        if isinstance(threshold, str) and not np.isfinite(value):
+            raise ValueError(message)
+        return value
+
     def _tolerances(self):
         """The tolerances of the credit classes, as keyword arguments."""
         return {"pi_tol": self.pi_tol, "xi_tol": self.xi_tol, "m_tol": self.m_tol}
+
+    def _train(self, estimator, method, X, y, params):
+        """``estimator`` after its ``fit`` or ``partial_fit`` (``method``)
+        on ``X, y``, with the metadata routed to it when routing is on."""
+        if _routing_enabled():
+            routed = process_routing(self, method, **params)
+            params = getattr(routed.estimator, method)
+        getattr(estimator, method)(X, y, **params)
+        return estimator
 
     def _record(self, X, reset):
         """Feature names, the blank features and the credit attributes of
@@ -474,12 +329,11 @@ class SaSFeatureSelector(
         ``partial_fit``); otherwise a feature stays blank only if it is zero
         in ``X`` too.
         """
-        m, pi, _ = _first_layer(self.estimator_)
-        n_features = m.shape[0]
+        m, pi, xi = _first_layer(self.estimator_)
         if self.prefit:
-            blank = np.zeros(n_features, dtype=bool)
+            blank = np.zeros(m.shape[0], dtype=bool)
         else:
-            blank = _zero_columns(X)
+            blank = zero_columns(X)
             if not reset:
                 blank &= self.blank_features_
         if hasattr(self.estimator_, "feature_names_in_"):
@@ -491,10 +345,13 @@ class SaSFeatureSelector(
         self.vip_masks_ = credit.vip_masks
         self.uip_masks_ = credit.uip_masks
         self.blank_features_ = blank
-        self.feature_credit_, _ = self._credit(m, pi)
+        self.feature_credit_, _ = self._credit(m, pi, xi)
         # an invalid threshold string fails here rather than in transform
-        _calculate_threshold(self.feature_credit_, self.threshold)
+        self._threshold(self.feature_credit_)
 
+    # SelectFromModel.fit and partial_fit need a given estimator; these also
+    # check a pipeline before training it, and keep a failed first
+    # partial_fit from leaving a half-trained estimator_
     @_fit_context(
         # SaSFeatureSelector.estimator is not validated yet
         prefer_skip_nested_validation=False
@@ -515,12 +372,9 @@ class SaSFeatureSelector(
             The target values; the class labels of a classifier.
 
         **fit_params : dict
-            - If `enable_metadata_routing=False` (default): parameters passed
-              directly to the `fit` method of the network, e.g.
-              ``sample_weight``. Ignored if `prefit=True`.
-
-            - If `enable_metadata_routing=True`: parameters routed to the
-              `fit` method of the network. Ignored if `prefit=True`.
+            Passed to the ``fit`` of the network (e.g. ``sample_weight``), or
+            routed to it if `enable_metadata_routing=True`. Ignored if
+            `prefit=True`.
 
         Returns
         -------
@@ -532,11 +386,9 @@ class SaSFeatureSelector(
         else:
             # a pipeline the selection cannot be mapped through is refused
             # before it is trained
-            _check_pipeline_steps(self._get_estimator())
-            if _routing_enabled():
-                fit_params = process_routing(self, "fit", **fit_params).estimator.fit
-            self.estimator_ = clone(self._get_estimator())
-            self.estimator_.fit(X, y, **fit_params)
+            check_columnwise_pipeline(self._get_estimator())
+            estimator = clone(self._get_estimator())
+            self.estimator_ = self._train(estimator, "fit", X, y, fit_params)
         self._record(X, reset=True)
         return self
 
@@ -564,13 +416,9 @@ class SaSFeatureSelector(
             The target values; the class labels of a classifier.
 
         **partial_fit_params : dict
-            - If `enable_metadata_routing=False` (default): parameters passed
-              directly to the `partial_fit` method of the network, e.g.
-              ``classes`` (required by ``SaSMLPClassifier`` on the first
-              call). Ignored if `prefit=True`.
-
-            - If `enable_metadata_routing=True`: parameters routed to the
-              `partial_fit` method of the network. Ignored if `prefit=True`.
+            Passed to the ``partial_fit`` of the network (e.g. ``classes``,
+            which ``SaSMLPClassifier`` needs on the first call), or routed to
+            it if `enable_metadata_routing=True`. Ignored if `prefit=True`.
 
         Returns
         -------
@@ -579,18 +427,11 @@ class SaSFeatureSelector(
         """
         first_call = not hasattr(self, "estimator_")
         if self.prefit:
-            if first_call:
-                self.estimator_ = deepcopy(self._check_prefit())
-                self._record(X, reset=True)
-            return self
-        if _routing_enabled():
-            partial_fit_params = process_routing(
-                self, "partial_fit", **partial_fit_params
-            ).estimator.partial_fit
-        # a first call that fails leaves the selector unfitted
+            return self.fit(X) if first_call else self
         estimator = clone(self._get_estimator()) if first_call else self.estimator_
-        estimator.partial_fit(X, y, **partial_fit_params)
-        self.estimator_ = estimator
+        self.estimator_ = self._train(
+            estimator, "partial_fit", X, y, partial_fit_params
+        )
         self._record(X, reset=first_call)
         return self
 
@@ -598,22 +439,8 @@ class SaSFeatureSelector(
     def threshold_(self):
         """Threshold on ``feature_credit_`` for the current ``threshold``."""
         check_is_fitted(self, "estimator_")
-        m, pi, _ = _first_layer(self.estimator_)
-        credit, _ = self._credit(m, pi)
-        return _calculate_threshold(credit, self.threshold)
-
-    @property
-    def n_features_in_(self):
-        """Number of features seen during `fit`."""
-        # For consistency with other estimators we raise an AttributeError so
-        # that hasattr() fails if the selector isn't fitted.
-        try:
-            check_is_fitted(self)
-        except NotFittedError as nfe:
-            raise AttributeError(
-                f"{self.__class__.__name__} object has no n_features_in_ attribute."
-            ) from nfe
-        return self.estimator_.n_features_in_
+        credit, _ = self._credit(*_first_layer(self.estimator_))
+        return self._threshold(credit)
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.
@@ -635,7 +462,8 @@ class SaSFeatureSelector(
         )
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        # SelectFromModel's tags read `estimator`, which may be None here
+        tags = super(SelectFromModel, self).__sklearn_tags__()
         estimator_tags = get_tags(self._get_estimator())
         tags.input_tags.sparse = estimator_tags.input_tags.sparse
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan

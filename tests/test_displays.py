@@ -1,5 +1,6 @@
 """The matplotlib Displays of sklearn_sas.inspection."""
 
+import inspect
 import struct
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_sas import SaSMLPClassifier
+from sklearn_sas.compression import SparsityCurveDisplay
 from sklearn_sas.inspection import (
     DistributionDisplay,
     EntropyDisplay,
@@ -206,9 +208,9 @@ def test_distribution_display_from_estimator(clf):
     assert disp.axes_[1, 0].get_ylabel().startswith("layer 2\N{RIGHTWARDS ARROW}3")
 
 
-def test_distribution_display_layers_log_and_kwargs(clf):
+def test_distribution_display_layers_log_and_curve_kwargs(clf):
     disp = DistributionDisplay.from_estimator(
-        clf, layers=2, bins=4, log=False, color="k"
+        clf, layers=2, bins=4, log=False, curve_kwargs={"color": "k"}
     )
     assert disp.axes_.shape == (1, 3)
     assert disp.layers == [2]
@@ -635,14 +637,10 @@ def test_curve_kwargs_not_dicts_raise(make, clf, curves, curve_kwargs):
 
 
 @pytest.mark.parametrize("make", MULTI_CURVE, ids=MULTI_CURVE_IDS)
-def test_kwargs_are_deprecated_for_curve_kwargs(make, clf, curves):
-    # still applied to every curve, as before, with a FutureWarning
-    with pytest.warns(FutureWarning, match="`\\*\\*kwargs` is deprecated"):
-        disp = make(clf, curves, color="k")
-    artists, color = _artists(disp)
-    assert all(to_rgba(color(artist)) == to_rgba("k") for artist in artists)
-    with pytest.raises(ValueError, match="Cannot provide both"):
-        make(clf, curves, curve_kwargs={"color": "r"}, color="k")
+def test_matplotlib_keywords_go_in_curve_kwargs(make, clf, curves):
+    # as in scikit-learn's RocCurveDisplay: no **kwargs beside curve_kwargs
+    with pytest.raises(TypeError, match="unexpected keyword argument 'color'"):
+        make(clf, curves, color="k")
 
 
 # ------------------------------------------------------ axis labels and units
@@ -751,3 +749,35 @@ def test_example_figures_are_wide_enough_for_a_slide():
     assert figures
     widths = {path.name: _png_size(path)[0] for path in figures}
     assert all(width >= 1200 for width in widths.values()), widths
+
+
+# ------------------------------------------------- one shape for five Displays
+
+ALL_DISPLAYS = [
+    DistributionDisplay,
+    EntropyDisplay,
+    LayerProfileDisplay,
+    PerturbationDisplay,
+    SparsityCurveDisplay,
+]
+
+
+@pytest.mark.parametrize("display", ALL_DISPLAYS, ids=lambda d: d.__name__)
+def test_displays_share_one_signature_shape(display):
+    """Data in the constructor, positional; ``ax`` first in ``plot``; the
+    matplotlib keywords in ``curve_kwargs``, never in ``**kwargs``."""
+
+    def parameters(method):
+        return inspect.signature(method).parameters
+
+    init = list(parameters(display.__init__).values())[1:]
+    assert init[0].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    plot = parameters(display.plot)
+    assert list(plot)[:2] == ["self", "ax"]
+    for method in (display.__init__, display.plot, display.from_estimator):
+        kinds = [p.kind for p in parameters(method).values()]
+        assert inspect.Parameter.VAR_KEYWORD not in kinds, method
+    for method in (display.plot, display.from_estimator):
+        assert "curve_kwargs" in parameters(method)
+        assert parameters(method)["curve_kwargs"].default is None
+    assert "ax" in parameters(display.from_estimator)

@@ -797,14 +797,16 @@ def test_unfitted_selector_raises(digits):
 
 
 def test_estimator_without_spike_and_slab_raises(digits):
+    """A TypeError, as from every function taking a fitted network
+    (``sas_network``)."""
     X, y = digits
-    message = "spike_probs_, slab_means_, slab_vars_ after fit"
-    with pytest.raises(ValueError, match=message):
+    message = "needs a fitted SaSMLPClassifier.*got LogisticRegression"
+    with pytest.raises(TypeError, match=message):
         SaSFeatureSelector(LogisticRegression(max_iter=20)).fit(X, y)
     lr = LogisticRegression(max_iter=20).fit(X, y)
-    with pytest.raises(ValueError, match="LogisticRegression has no spike_probs_"):
+    with pytest.raises(TypeError, match=message):
         SaSFeatureSelector(lr, prefit=True).fit(X)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(TypeError, match=message):
         SaSFeatureSelector(lr, prefit=True).transform(X)
 
 

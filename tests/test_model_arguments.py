@@ -138,6 +138,9 @@ MODEL_TAKING = {
     "pruning_masks": lambda model, X, y: pruning_masks(model),
     "prune": lambda model, X, y: prune(model),
     "export_masks": lambda model, X, y: export_masks(model, "never-written.npz"),
+    "SaSFeatureSelector": lambda model, X, y: SaSFeatureSelector(
+        model, prefit=True
+    ).fit(X),
 }
 
 

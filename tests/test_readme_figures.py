@@ -530,14 +530,20 @@ def test_matcher_reports_line_and_missing_output(fake_root):
 
 # ---------------------------------------------------------------- cited paths
 
-DOCS = ["README.md", "benchmarks/README.md", "examples/README.md"]
+DOCS = [
+    "README.md",
+    "benchmarks/README.md",
+    "examples/README.md",
+    "maint_tools/README.md",
+]
 # files of another repository the docs name: the authors' code, Chan-Li/SAS-model
 EXTERNAL = {"MNIST/DNN-SAS-MNIST.py"}
 PATH = re.compile(
     r"(?<![\w./-])(?:[\w.*<>-]+/)*[\w*<>-]+"
     r"\.(?:py|txt|md|png|toml|npz|json|cfg|yml|yaml)(?![\w/])"
 )
-SOURCES = ["sklearn_sas", "examples", "benchmarks", "tests"]  # where bare names live
+# where bare names live
+SOURCES = ["sklearn_sas", "examples", "benchmarks", "maint_tools", "tests"]
 
 
 def cited_paths(text):

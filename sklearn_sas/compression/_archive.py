@@ -145,13 +145,6 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
     >>> [m.shape for m in load_masks(path)]
     [(64, 32), (32, 10)]
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _export_masks(estimator_or_masks, path, layout=layout, **pruning)
-
-
-def _export_masks(estimator_or_masks, path, *, layout, **pruning):
-    """:func:`export_masks` past the checks of its parameters."""
     if isinstance(estimator_or_masks, (list, tuple)):
         if pruning:
             raise TypeError(

@@ -205,24 +205,6 @@ def fine_tune(
     >>> pruning_masks(tuned).sparsity >= 0.9  # the removed ones are UIP
     True
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _fine_tune(
-        estimator,
-        X,
-        y,
-        masks=masks,
-        max_iter=max_iter,
-        sample_weight=sample_weight,
-        learning_rate_init=learning_rate_init,
-        **rule,
-    )
-
-
-def _fine_tune(
-    estimator, X, y, *, masks, max_iter, sample_weight, learning_rate_init, **rule
-):
-    """:func:`fine_tune` past the checks of its parameters."""
     network, preprocess = sas_network(estimator)
     if not isinstance(network, BaseSaSNetwork):
         raise TypeError(

@@ -59,13 +59,6 @@ def connection_scores(estimator, score="magnitude"):
     -------
     scores : list of ndarray of float64, shaped like ``spike_probs_``
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _connection_scores(estimator, score)
-
-
-def _connection_scores(estimator, score):
-    """:func:`connection_scores` past the checks of its parameters."""
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     scores = []
     for m, pi, xi in zip(slab_means, spike_probs, slab_vars):
@@ -256,25 +249,6 @@ def pruning_masks(
     >>> round(masks.sparsity, 3)
     0.9
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _pruning_masks(
-        estimator,
-        rule=rule,
-        threshold=threshold,
-        sparsity=sparsity,
-        scope=scope,
-        score=score,
-        pi_tol=pi_tol,
-        xi_tol=xi_tol,
-        m_tol=m_tol,
-    )
-
-
-def _pruning_masks(
-    estimator, *, rule, threshold, sparsity, scope, score, pi_tol, xi_tol, m_tol
-):
-    """:func:`pruning_masks` past the checks of its parameters."""
     given = {
         "threshold": threshold,
         "sparsity": sparsity,
@@ -309,7 +283,7 @@ def _pruning_masks(
     else:
         if sparsity is None:
             raise ValueError("rule='sparsity' needs a sparsity in [0, 1].")
-        scores = _connection_scores(estimator, score)
+        scores = connection_scores(estimator, score)
         if scope == "global":
             n_drop = round(sparsity * sum(s.size for s in scores))
             masks = _keep_best(scores, n_drop)

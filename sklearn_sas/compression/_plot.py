@@ -1,14 +1,12 @@
 """Accuracy versus sparsity of pruned networks, as a matplotlib Display."""
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from .._utils import sas_network
-from ..inspection._plot._base import _get_axes, _validate_curve_kwargs
+from .._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
 from ._sparsity_curve import sparsity_curve
 
 
-class SparsityCurveDisplay:
+class SparsityCurveDisplay(_NetworkDisplayMixin):
     """Accuracy of a pruned network against the fraction of connections pruned.
 
     One curve per estimator, with the accuracy of its unpruned mean network
@@ -65,7 +63,7 @@ class SparsityCurveDisplay:
     [50.0, 90.0]
     """
 
-    def __init__(self, *, sparsity, accuracy, dense_accuracy=None, name=None):
+    def __init__(self, sparsity, accuracy, *, dense_accuracy=None, name=None):
         self.sparsity = sparsity
         self.accuracy = accuracy
         self.dense_accuracy = dense_accuracy
@@ -99,7 +97,7 @@ class SparsityCurveDisplay:
         display : :class:`SparsityCurveDisplay`
             Object that stores computed values.
         """
-        self.ax_, self.figure_ = _get_axes(f"{type(self).__name__}.plot", ax)
+        self.ax_, self.figure_ = self._validate_plot_params(ax=ax)
         name = self.name if name is None else name
         (line_kw,) = _validate_curve_kwargs(
             curve_kwargs, [{"marker": "o", "label": name}]
@@ -228,7 +226,7 @@ class SparsityCurveDisplay:
         >>> len(disp.ax_.get_lines())  # two curves, two dense lines
         4
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        network = cls._validate_from_estimator_params(estimator)
         curve = sparsity_curve(
             estimator,
             X,
@@ -242,7 +240,7 @@ class SparsityCurveDisplay:
             sample_weight=sample_weight,
         )
         if name is None:
-            name = type(sas_network(estimator)[0]).__name__
+            name = type(network).__name__
             if fine_tune_iter > 0:
                 epochs = "epoch" if fine_tune_iter == 1 else "epochs"
                 name += f" + fine-tuning ({fine_tune_iter} {epochs})"

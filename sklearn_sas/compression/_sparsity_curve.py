@@ -161,36 +161,6 @@ def sparsity_curve(
     >>> bool(curve.accuracy[0] > curve.accuracy[1])
     True
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _sparsity_curve(
-        estimator,
-        X,
-        y,
-        sparsities=sparsities,
-        scope=scope,
-        score=score,
-        fine_tune_iter=fine_tune_iter,
-        X_tune=X_tune,
-        y_tune=y_tune,
-        sample_weight=sample_weight,
-    )
-
-
-def _sparsity_curve(
-    estimator,
-    X,
-    y,
-    *,
-    sparsities,
-    scope,
-    score,
-    fine_tune_iter,
-    X_tune,
-    y_tune,
-    sample_weight,
-):
-    """:func:`sparsity_curve` past the checks of its parameters."""
     network, preprocess = sas_network(estimator)
     sparsities = _check_sparsities(sparsities)
     if fine_tune_iter > 0 and (X_tune is None or y_tune is None):

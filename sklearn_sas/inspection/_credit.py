@@ -77,20 +77,6 @@ def connection_entropy(
     >>> [S.shape for S in connection_entropy(clf)]
     [(64, 16), (16, 10)]
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _connection_entropy(
-        estimator,
-        method=method,
-        n_samples=n_samples,
-        random_state=random_state,
-        xi_tol=xi_tol,
-        m_tol=m_tol,
-    )
-
-
-def _connection_entropy(estimator, *, method, n_samples, random_state, xi_tol, m_tol):
-    """:func:`connection_entropy` past the checks of its parameters."""
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     if method == "analytic":
         return [
@@ -297,15 +283,6 @@ def credit_assignment(
     >>> [row["n_connections"] for row in credit.summary()]
     [1024, 160]
     """
-    # the work is done by an undecorated function, which mutation
-    # testing reaches (mutmut leaves decorated functions alone)
-    return _credit_assignment(
-        estimator, pi_tol=pi_tol, xi_tol=xi_tol, m_tol=m_tol, strict_paper=strict_paper
-    )
-
-
-def _credit_assignment(estimator, *, pi_tol, xi_tol, m_tol, strict_paper):
-    """:func:`credit_assignment` past the checks of its parameters."""
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     tolerances = {"pi_tol": pi_tol, "xi_tol": xi_tol, "m_tol": m_tol}
     layers = list(zip(slab_means, spike_probs, slab_vars))

@@ -1,26 +1,9 @@
-"""Helpers shared by the Displays."""
+"""Helpers shared by the Displays of the inspection module: the grids of
+Axes and the layer axis."""
 
-import warnings
-from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
-from sklearn.utils._plotting import _validate_style_kwargs
-
-# release in which the **kwargs of the multi-curve plots, deprecated in favour
-# of curve_kwargs (as scikit-learn 1.7 did for its curve Displays), go away
-_KWARGS_REMOVED_IN = "0.3"
-
-
-def _get_axes(caller, ax):
-    """Check matplotlib is there and return ``(ax, figure)``, new if ``ax`` is None."""
-    check_matplotlib_support(caller)
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax, ax.figure
 
 
 def _get_axes_grid(ax, n_rows, n_cols, *, figsize, grid_name, cells_name):
@@ -88,69 +71,3 @@ def _check_layers(layers, n_layers):
             f"connections), got {layers!r}."
         )
     return [int(layer) for layer in selected]
-
-
-def _deprecated_kwargs(curve_kwargs, kwargs, *, stacklevel=3):
-    """``curve_kwargs``, or the deprecated ``**kwargs`` of a plot in its place.
-
-    As scikit-learn's curve Displays (1.7 and later): matplotlib keywords
-    passed as ``**kwargs`` still style every curve, with a FutureWarning;
-    passing both is an error.
-    """
-    if curve_kwargs and kwargs:
-        raise ValueError(
-            "Cannot provide both `curve_kwargs` and `kwargs`. `**kwargs` is "
-            f"deprecated and will be removed in {_KWARGS_REMOVED_IN}. Pass all "
-            "matplotlib arguments to `curve_kwargs` as a dictionary."
-        )
-    if kwargs:
-        warnings.warn(
-            f"`**kwargs` is deprecated and will be removed in {_KWARGS_REMOVED_IN}. "
-            "Pass all matplotlib arguments to `curve_kwargs` as a dictionary "
-            "instead.",
-            FutureWarning,
-            stacklevel=stacklevel,
-        )
-        return kwargs
-    return curve_kwargs
-
-
-def _validate_curve_kwargs(curve_kwargs, default_curve_kwargs):
-    """One dict of matplotlib keywords per curve.
-
-    ``default_curve_kwargs`` holds the defaults of every curve, in legend
-    order; ``curve_kwargs`` is None, a dict applied to every curve or a list
-    of dicts, one per curve, each updating that curve's defaults (aliases
-    such as ``c`` and ``ls`` resolved).
-    """
-    n_curves = len(default_curve_kwargs)
-    if curve_kwargs is None:
-        per_curve = [{}] * n_curves
-    elif isinstance(curve_kwargs, Mapping):
-        per_curve = [curve_kwargs] * n_curves
-    elif isinstance(curve_kwargs, (list, tuple)):
-        if len(curve_kwargs) != n_curves:
-            labels = ", ".join(
-                repr(default.get("label")) for default in default_curve_kwargs
-            )
-            raise ValueError(
-                f"curve_kwargs must be None, a dict or a list of {n_curves} dicts, "
-                f"one per curve in legend order ({labels}); got a list of "
-                f"{len(curve_kwargs)}."
-            )
-        for i, kw in enumerate(curve_kwargs):
-            if not isinstance(kw, Mapping):
-                raise TypeError(
-                    f"curve_kwargs must be None, a dict or a list of dicts; item "
-                    f"{i} is a {type(kw).__name__}: {kw!r}."
-                )
-        per_curve = curve_kwargs
-    else:
-        raise TypeError(
-            f"curve_kwargs must be None, a dict or a list of dicts, got a "
-            f"{type(curve_kwargs).__name__}: {curve_kwargs!r}."
-        )
-    return [
-        _validate_style_kwargs(default, kw)
-        for default, kw in zip(default_curve_kwargs, per_curve)
-    ]

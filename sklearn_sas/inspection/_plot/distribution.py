@@ -1,10 +1,8 @@
 """Histograms of the spike-and-slab parameters (Li & Huang, Fig. 3a)."""
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
-from sklearn.utils._plotting import _validate_style_kwargs
 
-from ..._utils import sas_network
+from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
 from ._base import _check_layers, _get_axes_grid, _layer_label
 
 _PARAMETER_TITLES = {
@@ -24,7 +22,7 @@ _PARAMETER_UNITS = {
 _COUNT_LABEL = "number of connections"
 
 
-class DistributionDisplay:
+class DistributionDisplay(_NetworkDisplayMixin):
     """Histograms of the spike-and-slab parameters of every layer.
 
     The distribution of the spike probabilities ``pi``, slab means ``m`` and
@@ -97,7 +95,7 @@ class DistributionDisplay:
 
     def _grid(self, ax, n_rows):
         """The ``(n_rows, 3)`` grid of Axes to draw on, its figure and bounding Axes."""
-        check_matplotlib_support(f"{type(self).__name__}.plot")
+        self._check_matplotlib("plot")
         return _get_axes_grid(
             ax,
             n_rows,
@@ -107,7 +105,7 @@ class DistributionDisplay:
             cells_name=f"{n_rows} layers x 3 parameters",
         )
 
-    def plot(self, ax=None, *, bins=50, log=True, **kwargs):
+    def plot(self, ax=None, *, bins=50, log=True, curve_kwargs=None):
         """Plot visualization.
 
         Parameters
@@ -125,8 +123,9 @@ class DistributionDisplay:
             Log-scaled count axis: the ``pi`` histogram is U-shaped, with most
             of the connections in its two end bins.
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.hist``.
+        curve_kwargs : dict, default=None
+            Keywords passed to ``matplotlib.axes.Axes.hist`` to draw every
+            histogram, e.g. ``{"color": "black", "histtype": "step"}``.
 
         Returns
         -------
@@ -147,7 +146,7 @@ class DistributionDisplay:
             defaults = {"bins": bins, "log": log}
             if name == "spike_probs":
                 defaults["range"] = (0.0, 1.0)
-            hist_kw = _validate_style_kwargs(defaults, kwargs)
+            (hist_kw,) = _validate_curve_kwargs(curve_kwargs, [defaults])
             for row, (layer, values) in enumerate(zip(layers, arrays, strict=True)):
                 axis = self.axes_[row, col]
                 *_, self.patches_[row, col] = axis.hist(np.ravel(values), **hist_kw)
@@ -161,7 +160,7 @@ class DistributionDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, *, layers=None, bins=50, log=True, ax=None, **kwargs
+        cls, estimator, *, layers=None, bins=50, log=True, ax=None, curve_kwargs=None
     ):
         """Plot the parameter histograms of a fitted spike-and-slab network.
 
@@ -184,8 +183,9 @@ class DistributionDisplay:
         ax : matplotlib Axes or array-like of Axes, default=None
             Where to draw, see :meth:`plot`.
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.hist``.
+        curve_kwargs : dict, default=None
+            Keywords passed to ``matplotlib.axes.Axes.hist`` to draw every
+            histogram.
 
         Returns
         -------
@@ -206,8 +206,7 @@ class DistributionDisplay:
         >>> disp.axes_.shape
         (1, 3)
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        network, _ = sas_network(estimator)
+        network = cls._validate_from_estimator_params(estimator)
         layers = _check_layers(layers, len(network.spike_probs_))
         display = cls(
             spike_probs=[network.spike_probs_[layer] for layer in layers],
@@ -215,4 +214,4 @@ class DistributionDisplay:
             slab_vars=[network.slab_vars_[layer] for layer in layers],
             layers=layers,
         )
-        return display.plot(ax=ax, bins=bins, log=log, **kwargs)
+        return display.plot(ax=ax, bins=bins, log=log, curve_kwargs=curve_kwargs)

@@ -1,20 +1,13 @@
 """Histogram of the connection entropy (Li & Huang, Fig. 3b)."""
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from ..._utils import sas_network
+from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
 from .._credit import connection_entropy
-from ._base import (
-    _check_layers,
-    _deprecated_kwargs,
-    _get_axes,
-    _layer_label,
-    _validate_curve_kwargs,
-)
+from ._base import _check_layers, _layer_label
 
 
-class EntropyDisplay:
+class EntropyDisplay(_NetworkDisplayMixin):
     """Histogram of the connection entropy, one per layer, overlaid.
 
     Li & Huang's Fig. 3(b): the peak at zero holds the deterministic
@@ -69,9 +62,7 @@ class EntropyDisplay:
         self.entropy = entropy
         self.layers = layers
 
-    def plot(
-        self, ax=None, *, bins=50, density=True, log=True, curve_kwargs=None, **kwargs
-    ):
+    def plot(self, ax=None, *, bins=50, density=True, log=True, curve_kwargs=None):
         """Plot visualization.
 
         Parameters
@@ -97,21 +88,12 @@ class EntropyDisplay:
             order of the legend (that of :attr:`entropy`), e.g.
             ``[{"color": "C0"}, {"color": "C1", "linestyle": "--"}]``.
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.hist``, for every layer.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`EntropyDisplay`
             Object that stores computed values.
         """
-        check_matplotlib_support(f"{type(self).__name__}.plot")
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
+        self._check_matplotlib("plot")
         layers = range(len(self.entropy)) if self.layers is None else self.layers
         edges = np.histogram_bin_edges(
             np.concatenate([np.ravel(S) for S in self.entropy]), bins=bins
@@ -127,7 +109,7 @@ class EntropyDisplay:
             for layer in layers
         ]
         hist_kwargs = _validate_curve_kwargs(curve_kwargs, defaults)
-        self.ax_, self.figure_ = _get_axes(f"{type(self).__name__}.plot", ax)
+        self.ax_, self.figure_ = self._validate_plot_params(ax=ax)
         self.patches_ = []
         for S, hist_kw in zip(self.entropy, hist_kwargs, strict=True):
             *_, patches = self.ax_.hist(np.ravel(S), **hist_kw)
@@ -155,7 +137,6 @@ class EntropyDisplay:
         log=True,
         ax=None,
         curve_kwargs=None,
-        **kwargs,
     ):
         """Plot the connection entropy histogram of a fitted network.
 
@@ -202,14 +183,6 @@ class EntropyDisplay:
             (a dict) or for each layer shown (a list of dicts, in the order of
             ``layers``).
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.hist``, for every layer.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`EntropyDisplay`
@@ -229,9 +202,7 @@ class EntropyDisplay:
         >>> len(disp.entropy)
         1
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
-        network, _ = sas_network(estimator)
+        network = cls._validate_from_estimator_params(estimator)
         layers = _check_layers(layers, len(network.spike_probs_))
         # every layer is computed so that a seeded Monte-Carlo estimate of a
         # layer does not depend on which layers are shown

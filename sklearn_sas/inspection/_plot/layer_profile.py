@@ -3,18 +3,10 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from ..._utils import sas_network
+from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
 from .._credit import credit_assignment
-from ._base import (
-    _LAYER_AXIS_LABEL,
-    _deprecated_kwargs,
-    _get_axes,
-    _get_axes_grid,
-    _layer_label,
-    _validate_curve_kwargs,
-)
+from ._base import _LAYER_AXIS_LABEL, _get_axes_grid, _layer_label
 
 # name and unit of the columns of CreditAssignment.summary; the quantities of
 # one unit share an Axes. sparsity, the mean of pi, is the expected fraction
@@ -67,7 +59,7 @@ def _axis_label(quantities):
     return shared
 
 
-class LayerProfileDisplay:
+class LayerProfileDisplay(_NetworkDisplayMixin):
     """Per-layer credit quantities versus the layer, for one or several networks.
 
     Sparsity (Li & Huang's Fig. 2(b) inset), entropy per connection
@@ -139,9 +131,7 @@ class LayerProfileDisplay:
         self.summaries = summaries
         self.labels = labels
 
-    def plot(
-        self, ax=None, *, quantities=_DEFAULT_QUANTITIES, curve_kwargs=None, **kwargs
-    ):
+    def plot(self, ax=None, *, quantities=_DEFAULT_QUANTITIES, curve_kwargs=None):
         """Plot visualization.
 
         Parameters
@@ -166,23 +156,14 @@ class LayerProfileDisplay:
             network in the order given, then those of the second, ... (the
             order of the legend when the lines share an Axes).
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot``, for every line.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`LayerProfileDisplay`
             Object that stores computed values.
         """
-        check_matplotlib_support(f"{type(self).__name__}.plot")
+        self._check_matplotlib("plot")
         import matplotlib.pyplot as plt
 
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
         quantities = (quantities,) if isinstance(quantities, str) else quantities
         quantities = tuple(quantities)
         numeric = sorted(
@@ -221,7 +202,7 @@ class LayerProfileDisplay:
         line_kwargs = iter(_validate_curve_kwargs(curve_kwargs, defaults))
 
         if len(units) == 1 and (ax is None or isinstance(ax, plt.Axes)):
-            axis, figure = _get_axes(f"{type(self).__name__}.plot", ax)
+            axis, figure = self._validate_plot_params(ax=ax)
             axes, bounding_ax = np.array([axis], dtype=object), None
         else:
             axes, figure, bounding_ax = _get_axes_grid(
@@ -277,7 +258,6 @@ class LayerProfileDisplay:
         name=None,
         ax=None,
         curve_kwargs=None,
-        **kwargs,
     ):
         """Plot per-layer quantities of one fitted network, one line each.
 
@@ -313,14 +293,6 @@ class LayerProfileDisplay:
             (a dict) or for each quantity's line (a list of dicts, in the
             order of ``quantities``).
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot``, for every line.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`LayerProfileDisplay`
@@ -342,9 +314,7 @@ class LayerProfileDisplay:
         >>> [ax.get_ylabel() for ax in disp.axes_]
         ['fraction of connections', 'entropy per connection (nats)']
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
-        network, _ = sas_network(estimator)
+        network = cls._validate_from_estimator_params(estimator)
         summary = credit_assignment(
             network,
             pi_tol=pi_tol,
@@ -368,7 +338,6 @@ class LayerProfileDisplay:
         strict_paper=False,
         ax=None,
         curve_kwargs=None,
-        **kwargs,
     ):
         """Plot one per-layer quantity of several fitted networks, one line each.
 
@@ -406,14 +375,6 @@ class LayerProfileDisplay:
             (a dict) or for each network's line (a list of dicts, in the order
             of ``estimators``).
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot``, for every line.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`LayerProfileDisplay`
@@ -435,8 +396,7 @@ class LayerProfileDisplay:
         >>> [line.get_label() for line in disp.lines_[:, 0]]
         ['T=500', 'T=1500']
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimators")
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
+        cls._check_matplotlib("from_estimators")
         estimators = list(estimators)
         if not estimators:
             raise ValueError("estimators must hold at least one fitted network.")
@@ -450,7 +410,10 @@ class LayerProfileDisplay:
             "m_tol": m_tol,
             "strict_paper": strict_paper,
         }
-        networks = [sas_network(estimator)[0] for estimator in estimators]
+        networks = [
+            cls._validate_from_estimator_params(estimator, method="from_estimators")
+            for estimator in estimators
+        ]
         summaries = [credit_assignment(net, **credit).summary() for net in networks]
         if labels is None:
             labels = [f"network {i}" for i in range(len(estimators))]

@@ -4,16 +4,10 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 
-from ..._utils import sas_network
+from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
 from .._perturbation import perturbation_curve
-from ._base import (
-    _deprecated_kwargs,
-    _get_axes,
-    _layer_label,
-    _validate_curve_kwargs,
-)
+from ._base import _layer_label
 
 _KIND_LABELS = {
     "vip": "VIP turned off",
@@ -23,7 +17,7 @@ _KIND_LABELS = {
 }
 
 
-class PerturbationDisplay:
+class PerturbationDisplay(_NetworkDisplayMixin):
     """Test error versus the fraction of targeted connections perturbed.
 
     Li & Huang's Fig. 4(a): turning off very important connections hurts
@@ -83,7 +77,7 @@ class PerturbationDisplay:
     def __init__(self, curves):
         self.curves = curves
 
-    def plot(self, ax=None, *, show_std=True, curve_kwargs=None, **kwargs):
+    def plot(self, ax=None, *, show_std=True, curve_kwargs=None):
         """Plot visualization.
 
         Parameters
@@ -101,27 +95,18 @@ class PerturbationDisplay:
             curve, in the order of the legend (that of :attr:`curves`), e.g.
             ``[{"color": "red"}, {"color": "blue", "linestyle": "--"}]``.
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot``, for every curve.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`PerturbationDisplay`
             Object that stores computed values.
         """
-        check_matplotlib_support(f"{type(self).__name__}.plot")
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
+        self._check_matplotlib("plot")
         defaults = [
             {"marker": "o", "label": _KIND_LABELS.get(kind, kind)}
             for kind in self.curves
         ]
         line_kwargs = _validate_curve_kwargs(curve_kwargs, defaults)
-        self.ax_, self.figure_ = _get_axes(f"{type(self).__name__}.plot", ax)
+        self.ax_, self.figure_ = self._validate_plot_params(ax=ax)
         from matplotlib.ticker import PercentFormatter
 
         self.lines_, self.bands_ = {}, {}
@@ -169,7 +154,6 @@ class PerturbationDisplay:
         show_std=True,
         ax=None,
         curve_kwargs=None,
-        **kwargs,
     ):
         """Compute and plot targeted-perturbation curves of a fitted network.
 
@@ -227,14 +211,6 @@ class PerturbationDisplay:
             (a dict) or for each curve (a list of dicts, in the order of
             ``kinds``).
 
-        **kwargs : dict
-            Passed to ``matplotlib.axes.Axes.plot``, for every curve.
-
-            .. deprecated:: 0.1
-                ``**kwargs`` is deprecated and will be removed in 0.3. Pass
-                matplotlib arguments to ``curve_kwargs`` as a dictionary
-                instead.
-
         Returns
         -------
         display : :class:`PerturbationDisplay`
@@ -255,12 +231,10 @@ class PerturbationDisplay:
         >>> list(disp.curves)
         ['vip', 'random', 'uip']
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        curve_kwargs = _deprecated_kwargs(curve_kwargs, kwargs)
         # a clear error for a model that is not a spike-and-slab network,
         # before any curve is computed; perturbation_curve takes the estimator
         # itself, which feeds X through a Pipeline's first steps
-        sas_network(estimator)
+        cls._validate_from_estimator_params(estimator)
         if fractions is None:
             fractions = np.linspace(0, 1, 11)
         # one integer seed for all kinds, so that they perturb the same sampled

@@ -4,8 +4,8 @@ Run after ``mutmut run --max-children 2`` (configured in ``pyproject.toml``,
 ``[tool.mutmut]``: the modules mutated and the test files run), from the
 repository root::
 
-    python benchmarks/mutation_report.py --runtime "<minutes of the run>" \\
-        > benchmarks/output/mutation.txt
+    python maint_tools/mutation_report.py --runtime "<minutes of the run>" \\
+        > maint_tools/output/mutation.txt
 
 It prints, per module, how many mutants the tests killed (a failing test,
 or a run past mutmut's timeout: the mutant made the tests hang), how many
