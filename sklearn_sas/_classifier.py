@@ -68,11 +68,10 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         ``0.02`` on the summed loss of the training rows: ``alpha = 0.02 *
         batch_size / n_samples`` (0.001 for 4,000 rows in minibatches of
         200), so that its weight against the data falls as the data grows, as
-        a prior's does. A fixed ``alpha`` holds the penalty's weight constant
-        whatever the number of rows, which prunes too much and underfits on
-        tens of thousands of rows. ``n_samples`` is the number of rows given
-        to ``fit`` (less the validation rows with ``early_stopping``), or to
-        each ``partial_fit`` call. The value used is ``alpha_``.
+        a prior's does (a fixed ``alpha`` underfits large data sets, see
+        :ref:`recipe`). ``n_samples`` is the number of rows given to ``fit``
+        (less the validation rows with ``early_stopping``), or to each
+        ``partial_fit`` call. The value used is ``alpha_``.
 
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
@@ -80,13 +79,10 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
     learning_rate_init : float, default=0.1
         Initial step size. The forward pass divides by ``sqrt(N_l)``, so the
         parameters live on a scale ``sqrt(N_l)`` times larger than the weights
-        of ``MLPClassifier``, and a larger step than its 0.001 is right. The
-        defaults (``0.1``, annealed by ``learning_rate="cosine"``, with
-        ``alpha="auto"``) come from the sweep of ``benchmarks/bench_recipe.py``
-        and the data sizes of ``benchmarks/bench_scale_accuracy.py``: a large
-        step early is what assigns credit (``0.01`` throughout was as accurate
-        but left almost nothing prunable), a small step late is what fits.
-        Li & Huang's code uses 0.1.
+        of ``MLPClassifier``, and a larger step than its 0.001 is right:
+        with ``learning_rate="cosine"`` a large step early is what assigns
+        credit and a small step late is what fits (measured in
+        :ref:`recipe`). Li & Huang's code uses 0.1.
 
     max_iter : int, default=100
         Maximum number of epochs; with the default ``n_iter_no_change`` the
@@ -119,11 +115,8 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
           ``n_iter_no_change`` epochs do not improve by ``tol``, and training
           stops when it falls below 1e-6.
 
-        With Adam and coupled L2 a large step early is what assigns credit
-        (see ``alpha``), but a large step to the end keeps the network from
-        fitting: on 30,000 Fashion-MNIST images with ``alpha=1e-3``, the
-        cosine schedule reached 86.7% test accuracy, a constant step 84.3%
-        (``benchmarks/bench_recipe.py``).
+        The default anneals the step because a large step to the end keeps
+        the network from fitting (see :ref:`recipe`).
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
@@ -155,10 +148,7 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         trains for exactly ``max_iter`` epochs, as Li & Huang do, without a
         ``ConvergenceWarning``: the gBP loss is noisy (a fresh draw of the
         mean-field noise every minibatch) and levels off long before the
-        credit is assigned. With ``MLPClassifier``'s rule (10 epochs,
-        ``tol=1e-4``) training on MNIST stopped after about 60 epochs, while
-        the fraction of unimportant connections was still rising and
-        connections from always-blank pixels were not yet zero.
+        credit is assigned (see :ref:`recipe`).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data

@@ -285,9 +285,9 @@ class NormalNoise:
     Box-Muller on uniform draws made from the generator's raw 64-bit words:
     the top mantissa-many bits of a word, under the exponent of 1.0, are a
     float uniform in [1, 2), two floats for one float32 draw. Exact normals,
-    and about twice as fast for float32 as NumPy's ``random`` followed by
-    Box-Muller (itself three times faster here than the ziggurat), which
-    matters because every minibatch needs ``batch * sum(N_{l+1})`` of them.
+    drawn faster than by NumPy's ``random`` followed by Box-Muller or by its
+    ziggurat ``standard_normal``, which matters because every minibatch
+    needs ``batch * sum(N_{l+1})`` of them.
     The radius uniform has 2**23 values for float32 (2**52 for float64),
     which caps ``|eps|`` at 5.65 (8.49); the normal law puts 1.6e-8 beyond.
 

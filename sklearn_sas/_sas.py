@@ -108,7 +108,7 @@ def sas_param_grads(grad_mu, grad_var, m, pi, mu, keep, var_per_keep, *, out, tm
 def project_sas(pi, xi):
     """Project parameters back to their domain in place: pi to [0, 1], xi >= 0."""
     np.clip(pi, 0, 1, out=pi)
-    # np.clip runs about three times faster here than np.maximum(xi, 0)
+    # np.clip, not np.maximum(xi, 0): the faster of the two on large buffers
     np.clip(xi, 0, np.inf, out=xi)
 
 

@@ -74,13 +74,11 @@ class PrunedNetwork(ConcreteNetwork):
     """
 
     _made_by = "sklearn_sas.compression.prune()"
-    # scipy's sparse products run on one thread and copy their dense operand.
-    # Timed on 10,000 rows (benchmarks/bench_compression.py, section 5), CSR
-    # beat the dense product of a 784x300 layer only at 5% density or less
-    # with one BLAS thread (1.39x at 2%, 1.11x at 5%, 0.79x at 10%), and at
-    # no density from 2% to 50% with two (0.77x at 2%): a layer at least
-    # this dense is stored dense. Rows go in chunks small enough to stay in
-    # cache. The class docstring quotes the 3%.
+    # scipy's sparse products run on one thread and copy their dense operand,
+    # so CSR beats a dense product only at a few percent density (the
+    # crossover is section 5 of benchmarks/output/bench_compression.txt): a
+    # layer at least this dense is stored dense. Rows go in chunks small
+    # enough to stay in cache. The class docstring quotes the 3%.
     _dense_from = 0.03
     _chunk = 1024
 
