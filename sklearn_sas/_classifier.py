@@ -66,15 +66,16 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
 
         ``"auto"`` makes the penalty a Gaussian prior of fixed precision
         ``0.02`` on the summed loss of the training rows: ``alpha = 0.02 *
-        batch_size / n_samples`` (0.001 for 4,000 rows in minibatches of
+        batch_size / n_rows`` (0.001 for 4,000 rows in minibatches of
         200), so that its weight against the data falls as the data grows, as
         a prior's does (a fixed ``alpha`` underfits large data sets, see
-        :ref:`recipe`). ``n_samples`` is the number of rows given to ``fit``
+        :ref:`recipe`). ``n_rows`` is the number of rows given to ``fit``
         (less the validation rows with ``early_stopping``), or to each
         ``partial_fit`` call. The value used is ``alpha_``.
 
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+        Minibatch size; ``"auto"`` is ``min(200, n_rows)``, ``n_rows`` the
+        number of training rows.
 
     learning_rate_init : float, default=0.1
         Initial step size. The forward pass divides by ``sqrt(N_l)``, so the
@@ -176,7 +177,7 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         misses) are ignored when every class has a weight, as
         ``LogisticRegression`` ignores them, and refused otherwise (a
         misspelt label). ``"balanced"`` weights each class by
-        ``n_samples / (n_classes * np.bincount(y))``, from the ``y`` given to
+        ``n_rows / (n_classes * np.bincount(y))``, from the ``y`` given to
         ``fit``, its samples counted by their ``sample_weight`` as
         ``LogisticRegression`` counts them (an integer weight is that many
         repeated rows; a class whose samples all weigh 0 gets weight 0).
@@ -600,9 +601,9 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
     def predict_uncertainty(self, X):
         """Predictive uncertainty of every row, split into its two parts.
 
-        Over ``n_samples`` members — concrete networks sampled from the
-        learned distribution, or mean-field passes with fresh noise when
-        ``inference="mc"`` — with probabilities ``p_k``::
+        Over ``n_samples`` members (the parameter: concrete networks sampled
+        from the learned distribution, or mean-field passes with fresh noise
+        when ``inference="mc"``), with probabilities ``p_k``::
 
             predictive entropy  H[mean_k p_k]
             expected entropy    mean_k H[p_k]             (aleatoric)
@@ -613,16 +614,16 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_rows, n_features)
             Input data.
 
         Returns
         -------
         result : :class:`~sklearn.utils.Bunch`
             With ``proba`` (the averaged probabilities, shape
-            ``(n_samples, n_classes)``), and ``predictive_entropy``,
+            ``(n_rows, n_classes)``), and ``predictive_entropy``,
             ``expected_entropy`` and ``mutual_information`` (each of shape
-            ``(n_samples,)``, in nats).
+            ``(n_rows,)``, in nats).
         """
         check_is_fitted(self)
         self._check_prediction_params()

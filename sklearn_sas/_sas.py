@@ -12,6 +12,13 @@ the dtype of its inputs.
 
 import numpy as np
 
+# Default tolerances of the credit classes and of the entropy's degenerate
+# cases: pi within PI_TOL of 0 or 1, xi at most XI_TOL and |m| at most M_TOL
+# count as exactly so.
+PI_TOL = 1e-6
+XI_TOL = 1e-8
+M_TOL = 1e-6
+
 
 def sas_moments(m, pi, xi, *, out=None, var_per_keep=None):
     """Mean and variance of spike-and-slab weights.
@@ -166,7 +173,7 @@ def _entropy(m, pi, xi, slab_term, xi_tol, m_tol):
     return np.where(deterministic, 0.0, entropy)
 
 
-def sas_entropy(m, pi, xi, *, xi_tol=1e-8, m_tol=1e-6):
+def sas_entropy(m, pi, xi, *, xi_tol=XI_TOL, m_tol=M_TOL):
     """Entropy of each connection's spike-and-slab distribution, closed form.
 
     The exact expectation of the paper's Monte-Carlo estimator (Eq. 8)::
@@ -206,7 +213,7 @@ def sas_entropy(m, pi, xi, *, xi_tol=1e-8, m_tol=1e-6):
     return _entropy(m, pi, xi, slab_term, xi_tol, m_tol)
 
 
-def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8, m_tol=1e-6):
+def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=XI_TOL, m_tol=M_TOL):
     """Entropy of each connection by the paper's Monte-Carlo estimator (Eq. 8).
 
     ``S = -pi ln[pi + (1 - pi) N(0 | m, xi)]
@@ -241,7 +248,7 @@ def sas_entropy_mc(m, pi, xi, n_samples, rng, *, xi_tol=1e-8, m_tol=1e-6):
 
 
 def credit_masks(
-    m, pi, xi, *, pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=False
+    m, pi, xi, *, pi_tol=PI_TOL, xi_tol=XI_TOL, m_tol=M_TOL, strict_paper=False
 ):
     """Split connections into very important, unimportant and variable.
 

@@ -1,10 +1,21 @@
 """Plumbing shared by the estimators."""
 
+from numbers import Real
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+# the parameter constraints of the credit tolerances (defaults in _sas.py),
+# shared by every function and estimator that takes them
+TOLERANCE_CONSTRAINTS = {
+    "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
+    "xi_tol": [Interval(Real, 0, None, closed="left")],
+    "m_tol": [Interval(Real, 0, None, closed="left")],
+}
 
 
 def row_chunks(n_rows, row_bytes):

@@ -36,7 +36,7 @@ from sklearn.utils.validation import (
 
 from ._classifier import SaSMLPClassifier
 from ._doc_link import DocLinkMixin
-from ._sas import credit_masks
+from ._sas import credit_masks, sas_moments
 from ._utils import row_chunks
 from .inspection._credit import credit_assignment
 
@@ -140,7 +140,9 @@ def _first_layer(estimator):
 def _feature_credit(m, pi):
     """``sum_k (1 - pi_ik) |m_ik|``: L1 norm of each row of the mean weights."""
     m, pi = (np.asarray(a, dtype=np.float64) for a in (m, pi))
-    return np.abs((1.0 - pi) * m).sum(axis=1)
+    # the mean weight does not depend on xi
+    mu, _, _ = sas_moments(m, pi, np.zeros_like(m))
+    return np.abs(mu).sum(axis=1)
 
 
 def _zero_columns(X):

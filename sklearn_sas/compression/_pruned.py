@@ -5,6 +5,7 @@ import scipy.sparse as sp
 from sklearn.utils import gen_batches
 
 from .._sampled import ConcreteNetwork
+from .._sas import sas_moments
 from .._utils import in_place_of_network, sas_network
 from ._masks import pruning_masks
 
@@ -111,8 +112,10 @@ class PrunedNetwork(ConcreteNetwork):
         net._take_parent_attributes(parent)
         net.masks_ = masks
         weights = []
-        for m, pi, mask in zip(parent.slab_means_, parent.spike_probs_, masks):
-            scaled = m * (1 - pi) * np.asarray(m.shape[0] ** -0.5, m.dtype)
+        layers = zip(parent.slab_means_, parent.spike_probs_, parent.slab_vars_)
+        for (m, pi, xi), mask in zip(layers, masks):
+            mu, _, _ = sas_moments(m, pi, xi)
+            scaled = mu * np.asarray(m.shape[0] ** -0.5, m.dtype)
             weights.append(np.where(mask, scaled, 0).astype(m.dtype))
         net._kept_units = [np.arange(w.shape[1]) for w in weights[:-1]]
         if drop_dead_units:

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 
+from ..._sas import M_TOL, XI_TOL
 from ..._utils import sas_network
 from .._credit import connection_entropy
 from ._base import (
@@ -148,8 +149,8 @@ class EntropyDisplay:
         method="analytic",
         n_samples=100,
         random_state=None,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         bins=50,
         density=True,
         log=True,
@@ -168,7 +169,7 @@ class EntropyDisplay:
         layers : int or list of int, default=None
             Layers shown, one histogram each. None shows them all.
 
-        method : {"analytic", "monte_carlo"}, default="analytic"
+        method : {"analytic", "mc"}, default="analytic"
             Entropy estimator, see
             :func:`~sklearn_sas.inspection.connection_entropy`.
 

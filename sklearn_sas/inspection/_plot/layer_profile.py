@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 
+from ..._sas import M_TOL, PI_TOL, XI_TOL
 from ..._utils import sas_network
 from .._credit import credit_assignment
 from ._base import (
@@ -270,9 +271,9 @@ class LayerProfileDisplay:
         estimator,
         *,
         quantities=_DEFAULT_QUANTITIES,
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         strict_paper=False,
         name=None,
         ax=None,
@@ -362,9 +363,9 @@ class LayerProfileDisplay:
         *,
         labels=None,
         quantity="entropy_per_connection",
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         strict_paper=False,
         ax=None,
         curve_kwargs=None,

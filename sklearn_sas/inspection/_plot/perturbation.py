@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 
+from ..._sas import M_TOL, PI_TOL, XI_TOL
 from ..._utils import sas_network
 from .._perturbation import perturbation_curve
 from ._base import (
@@ -161,9 +162,9 @@ class PerturbationDisplay:
         fractions=None,
         kinds=("vip", "random", "uip"),
         n_networks=10,
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         strict_paper=False,
         random_state=None,
         show_std=True,
