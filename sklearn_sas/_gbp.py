@@ -19,7 +19,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ._sas import project_sas, sas_moments, sas_param_grads
+from ._sas import preactivation_moments, project_sas, sas_moments, sas_param_grads
 
 
 def _split(flat, shapes):
@@ -536,10 +536,6 @@ def run_epoch(
     return total / n_samples
 
 
-def _square(H):
-    return H * H if isinstance(H, np.ndarray) else H.multiply(H)
-
-
 def forward(X, mus, intercepts, scaled=True):
     """Logits of a batch through the deterministic network with weights
     ``mus``.
@@ -582,14 +578,9 @@ def forward_mc(X, mus, variances, intercepts, noise):
     n_passes, n = noise[0].shape[0], X.shape[0]
     H = X
     for layer, (mu, var) in enumerate(zip(mus, variances)):
-        n_in = H.shape[1]
-        G = np.asarray(H @ mu)
-        G *= n_in**-0.5
+        G, D = preactivation_moments(H, mu, var)
         if intercepts is not None:
             G += intercepts[layer]
-        D = np.asarray(_square(H) @ var)
-        D *= 1.0 / n_in
-        np.sqrt(D, out=D)
         if layer == 0:
             z = np.multiply(D, noise[0][:, None, :])
             z += G

@@ -65,6 +65,53 @@ def sas_moments(m, pi, xi, *, out=None, var_per_keep=None):
     return mu, var, keep
 
 
+def preactivation_moments(H, mu, var):
+    """Mean ``G`` and standard deviation ``D`` of the pre-activation of one
+    layer, in the notation of Li & Huang.
+
+    Under the mean-field approximation the pre-activation of unit ``k`` for
+    input row ``h`` is Gaussian, ``z = G + eps * D + b`` with
+    ``eps ~ Normal(0, 1)``, where::
+
+        G = H @ mu / sqrt(N)
+        D = sqrt((H * H) @ var / N)
+
+    ``N`` the layer's input width. This is the plain form the prediction path
+    uses and the tests hold the training pass (``_gbp.layer_forward``,
+    which carries the scale factors outside its arrays) to.
+
+    Parameters
+    ----------
+    H : ndarray or scipy sparse matrix of shape (n, N)
+        Input of the layer, rows are samples.
+    mu, var : ndarray of shape (N, N_out)
+        Mean and variance of the layer's weights (:func:`sas_moments`).
+
+    Returns
+    -------
+    G, D : ndarray of shape (n, N_out)
+        Mean and standard deviation of the pre-activation (bias excluded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_sas._sas import preactivation_moments
+    >>> G, D = preactivation_moments(
+    ...     np.array([[1.0, 2.0]]), np.array([[1.0], [0.5]]), np.array([[1.0], [0.5]]))
+    >>> G, D
+    (array([[1.41421356]]), array([[1.22474487]]))
+    """
+    n_in = H.shape[1]
+    G = np.asarray(H @ mu)
+    G *= n_in**-0.5
+    # H * H for an array, H.multiply(H) for a sparse matrix
+    H_sq = H * H if isinstance(H, np.ndarray) else H.multiply(H)
+    D = np.asarray(H_sq @ var)
+    D *= 1.0 / n_in
+    np.sqrt(D, out=D)
+    return G, D
+
+
 def sas_param_grads(grad_mu, grad_var, m, pi, mu, keep, var_per_keep, *, out, tmp=None):
     """Chain rule from the gradient wrt ``(mu, var)`` to ``(m, pi, xi)``.
 
