@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 # 128 + SIGINT: what a shell reports for a program ended by Ctrl-C
 EXIT_INTERRUPTED = 130
 
@@ -138,10 +137,16 @@ def build_parser():
         help="hidden layer widths (default: 100 100)",
     )
     demo.add_argument(
-        "--epochs", type=_positive_int, default=100, help="training epochs (default 100)"
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        help="training epochs (default 100)",
     )
     demo.add_argument(
-        "--batch-size", type=_positive_int, default=200, help="minibatch size (default 200)"
+        "--batch-size",
+        type=_positive_int,
+        default=200,
+        help="minibatch size (default 200)",
     )
     demo.add_argument(
         "--test-size",

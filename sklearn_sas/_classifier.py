@@ -6,7 +6,6 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import Bunch, check_random_state, gen_batches
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -14,6 +13,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSaSNetwork
@@ -768,7 +768,8 @@ def _ensemble_sums(params, intercepts, seeds, X, chunk_rows):
     for rows in gen_batches(X.shape[0], chunk_rows):
         part = take_rows(X, rows, dtype)
         for coefs in networks:
-            proba, plogp = _proba_and_plogp(forward(part, coefs, intercepts, scaled=False))
+            logits = forward(part, coefs, intercepts, scaled=False)
+            proba, plogp = _proba_and_plogp(logits)
             proba_sum[rows] += proba
             plogp_sum[rows] += plogp
     return proba_sum, plogp_sum

@@ -380,7 +380,8 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             else X.multiply(X).tocsr()
         )
     else:
-        mus, variances, grad_mus = params.slab_means, [None] * n_layers, grads.slab_means
+        mus, grad_mus = params.slab_means, grads.slab_means
+        variances = [None] * n_layers
         X_sq = None
 
     inputs, input_squares, a_scales = [X], [X_sq], []

@@ -249,7 +249,8 @@ def sas_entropy(m, pi, xi, *, xi_tol=XI_TOL, m_tol=M_TOL):
     --------
     >>> import numpy as np
     >>> from sklearn_sas._sas import sas_entropy
-    >>> S = sas_entropy(np.array([0.3, 1.0]), np.array([0.0, 1.0]), np.array([0.5, 0.2]))
+    >>> m, pi, xi = np.array([0.3, 1.0]), np.array([0.0, 1.0]), np.array([0.5, 0.2])
+    >>> S = sas_entropy(m, pi, xi)
     >>> bool(np.isclose(S[0], 0.5 * np.log(2 * np.pi * np.e * 0.5))), float(S[1])
     (True, 0.0)
     """

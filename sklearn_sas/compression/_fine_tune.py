@@ -7,8 +7,8 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.multiclass import unique_labels
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.multiclass import unique_labels
 
 from .._base import BaseSaSNetwork
 from .._utils import in_place_of_network, sas_network

@@ -8,7 +8,12 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._sampled import SampledNetwork
 from .._sas import M_TOL, PI_TOL, XI_TOL, credit_masks, sample_sas
-from .._utils import TOLERANCE_CONSTRAINTS, fitted_distribution, sas_network, spawn_seeds
+from .._utils import (
+    TOLERANCE_CONSTRAINTS,
+    fitted_distribution,
+    sas_network,
+    spawn_seeds,
+)
 
 
 def _candidates(kind, vip, uip, variable):
