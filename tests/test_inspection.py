@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sklearn_sas.inspection._perturbation as perturbation_module
-from sklearn_sas import SaSMLPClassifier, SampledNetwork
+from sklearn_sas import SampledNetwork, SaSMLPClassifier
 from sklearn_sas._sas import sas_entropy, sas_entropy_mc
 from sklearn_sas.inspection import (
     connection_entropy,
