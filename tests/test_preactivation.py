@@ -13,27 +13,18 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_sas._gbp import (
+    NormalNoise,
     ParamVector,
     Workspace,
     init_params,
     layer_forward,
     loss_grad,
+    new_generator,
 )
 from sklearn_sas._sas import preactivation_moments, sas_moments
 
 # float32 rounds each of the N terms of a product: a few ulps of the largest
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
-
-
-class FixedNoise:
-    """Every minibatch gets the given ``eps``."""
-
-    def __init__(self, per_layer):
-        self.flat = np.concatenate([a.ravel() for a in per_layer])
-
-    def fill(self, out):
-        out[...] = self.flat
-        return out
 
 
 def _layer(rng, n, n_in, n_out, dtype):
@@ -103,10 +94,12 @@ def test_training_loss_is_that_of_the_paper_s_forward_pass(dtype):
     params.intercepts[0][:] = rng.normal(size=7)
     X = rng.normal(size=(n, layer_units[0])).astype(dtype)
     y = rng.integers(layer_units[-1], size=n)
-    eps = [rng.normal(size=(n, w)).astype(dtype) for w in layer_units[1:]]
     grads = ParamVector(layer_units, True, dtype)
     ws = Workspace(layer_units, n, dtype)
-    loss = loss_grad(params, grads, ws, X, y, None, 0.0, FixedNoise(eps))
+    noise = NormalNoise(new_generator(3))
+    loss = loss_grad(params, grads, ws, X, y, None, 0.0, noise)
+    # the draws of this minibatch stay in the workspace
+    eps = [noise_of_layer[:n] for noise_of_layer in ws.noise]
 
     h = X
     layers = zip(params.slab_means, params.spike_probs, params.slab_vars)
