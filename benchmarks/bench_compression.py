@@ -84,8 +84,8 @@ from _bench_utils import (  # also puts an uninstalled checkout on sys.path
 from _compression_accuracy import (
     DEPLOYED_SPARSITIES,
     SPARSITIES,
-    accuracy_section,
     acc_cell,
+    accuracy_section,
     choose_steps,
     pct,
 )

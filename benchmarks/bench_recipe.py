@@ -52,7 +52,6 @@ about that much, which is why the table averages over seeds.
 import argparse
 import sys
 import time
-import warnings
 
 import numpy as np
 from _bench_utils import (  # also puts an uninstalled checkout on sys.path

@@ -49,7 +49,6 @@ import argparse
 import io
 import sys
 import time
-import warnings
 
 import numpy as np
 from _bench_utils import (  # also puts an uninstalled checkout on sys.path
@@ -275,12 +274,12 @@ def main(argv=None):
         fashion_sizes = (1_000, 4_000, 10_000, 30_000, 60_000)
         tabular_sizes = (10_000, 40_000)
         mnist, max_iter = (4_000, 1_000), {}
-    cases = [(f"Fashion-MNIST", lambda n=n: load_fashion_split(n)) for n in fashion_sizes]
+    cases = [("Fashion-MNIST", lambda n=n: load_fashion_split(n)) for n in fashion_sizes]
     cases += [
         ("MNIST", lambda: load_mnist_split(*mnist)[:4]),
         ("digits", digits_split),
     ]
-    cases += [(f"tabular (synthetic)", lambda n=n: synthetic_tabular(n))
+    cases += [("tabular (synthetic)", lambda n=n: synthetic_tabular(n))
               for n in tabular_sizes]  # fmt: skip
 
     def hidden_of(title):

@@ -10,9 +10,8 @@ import os
 import re
 import time
 
-from docutils import nodes
-
 import scipy.linalg  # noqa: F401  (loads SciPy's BLAS before the limit below)
+from docutils import nodes
 from threadpoolctl import threadpool_limits
 
 import sklearn_sas

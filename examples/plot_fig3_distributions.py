@@ -112,7 +112,7 @@ def main(argv=None):
     _paper.save(display.figure_, args, "fig3a_distributions.png")
 
     # ---- (b) entropy histogram, Monte-Carlo B = 100
-    entropy = connection_entropy(clf, method="monte_carlo", n_samples=B,
+    entropy = connection_entropy(clf, method="mc", n_samples=B,
                                  random_state=args.seed)  # fmt: skip
     analytic = connection_entropy(clf, method="analytic")
     pooled = np.concatenate([S.ravel() for S in entropy])
@@ -144,7 +144,7 @@ def main(argv=None):
     for n, clfs in fitted.items():
         summaries, pooled_runs = [], []
         for run, c in enumerate(clfs):
-            S = connection_entropy(c, method="monte_carlo", n_samples=B,
+            S = connection_entropy(c, method="mc", n_samples=B,
                                    random_state=_paper.run_seed(args, run))  # fmt: skip
             summaries.append(
                 [{"layer": layer, key: float(s.mean())} for layer, s in enumerate(S)]

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 # 128 + SIGINT: what a shell reports for a program ended by Ctrl-C
 EXIT_INTERRUPTED = 130
 
@@ -138,10 +137,16 @@ def build_parser():
         help="hidden layer widths (default: 100 100)",
     )
     demo.add_argument(
-        "--epochs", type=_positive_int, default=100, help="training epochs (default 100)"
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        help="training epochs (default 100)",
     )
     demo.add_argument(
-        "--batch-size", type=_positive_int, default=200, help="minibatch size (default 200)"
+        "--batch-size",
+        type=_positive_int,
+        default=200,
+        help="minibatch size (default 200)",
     )
     demo.add_argument(
         "--test-size",
@@ -184,7 +189,7 @@ def _check_out(out, names):
     not replace (a file the user cannot write, a folder), as ``export_masks``
     refuses it; nothing is created here (the folder is made with the
     results)."""
-    from .compression._archive import _check_writable
+    from ._utils import check_writable
 
     missing = _missing_folders(out)
     existing = missing[-1].parent if missing else out.absolute()
@@ -195,7 +200,7 @@ def _check_out(out, names):
         raise _BadArgument(f"argument --out: {what} is not writable")
     for name in [] if missing else names:
         try:
-            _check_writable(out / name)
+            check_writable(out / name)
         except IsADirectoryError:
             raise _BadArgument(
                 f"argument --out: {out / name} is a folder, where the demo "
@@ -426,90 +431,29 @@ def _missing_folders(folder):
     return missing
 
 
-def _unused_name(path, kind):
-    """A name in the folder of ``path``, for a file of this run, that no
-    file has."""
-    while True:
-        # keeps the suffix: numpy and matplotlib choose the format by it
-        name = f".{path.stem}-{os.getpid()}-{os.urandom(3).hex()}.{kind}{path.suffix}"
-        if not os.path.lexists(path.with_name(name)):
-            return path.with_name(name)
-
-
-def _set_aside(target, backup):
-    """Keep the file ``target`` under the name ``backup`` as well: a second
-    link, so that ``target`` is never missing, or a rename where the file
-    system has no links."""
-    try:
-        os.link(target, backup, follow_symlinks=False)
-    except (OSError, NotImplementedError):
-        os.replace(target, backup)
-
-
-def _restore(target, backup):
-    """Put back the file set aside as ``backup`` under its name ``target``."""
-    try:
-        unchanged = os.path.samestat(os.lstat(target), os.lstat(backup))
-    except FileNotFoundError:
-        unchanged = False
-    if unchanged:
-        # a rename between two links of one file does nothing
-        os.unlink(backup)
-    else:
-        os.replace(backup, target)
-
-
 def _write_results(out, writers):
     """Call the writers (file name -> function writing a given path) and
     return what they return, by file name.
 
-    All files or none: every file is checked first as ``export_masks``
-    checks its file (an earlier file the user cannot write, or a folder, is
-    refused before anything is written); each is written to a temporary
-    file in ``out`` (a rename within a folder is atomic), then all are
-    renamed into place, each earlier file they replace kept aside until all
-    are in place. On any failure, Ctrl-C included, the files this run
-    created are removed, the earlier files it replaced restored, and the
-    folders it made removed: ``out`` is left as it was.
+    All files or none, written as ``export_masks`` writes its file
+    (:func:`~sklearn_sas._utils.write_files`); on any failure, Ctrl-C
+    included, the folders made for them are removed too: ``out`` is left
+    as it was.
     """
-    from .compression._archive import _check_writable
+    from ._utils import write_files
 
     made = _missing_folders(out)
-    temporaries, replaced, placed, notes = [], {}, [], {}
     try:
-        for name in writers:
-            _check_writable(out / name)
         out.mkdir(parents=True, exist_ok=True)
-        for name, write in writers.items():
-            temporaries.append(_unused_name(out / name, "tmp"))
-            notes[name] = write(temporaries[-1])
-        for name, temporary in zip(writers, temporaries):
-            target = out / name
-            if os.path.lexists(target):
-                backup = _unused_name(target, "old")
-                _set_aside(target, backup)
-                replaced[target] = backup
-            os.replace(temporary, target)
-            placed.append(target)
+        notes = write_files({out / name: write for name, write in writers.items()})
     except BaseException as exc:
-        for path in temporaries:
-            path.unlink(missing_ok=True)
-        for target in placed:
-            if target not in replaced:
-                target.unlink(missing_ok=True)
-        for target, backup in replaced.items():
-            with contextlib.suppress(OSError):
-                _restore(target, backup)
         for folder in made:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         if isinstance(exc, OSError):
             raise _CannotWrite(f"cannot write to {out}: {exc}") from exc
         raise
-    for backup in replaced.values():
-        with contextlib.suppress(OSError):
-            backup.unlink()
-    return notes
+    return {name: notes[out / name] for name in writers}
 
 
 def demo(args, ctrl_c):

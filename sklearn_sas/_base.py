@@ -33,7 +33,6 @@ from ._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
 from ._sas import sas_moments
 from ._utils import row_chunks, take_rows
 
-
 # precision of the Gaussian prior that alpha="auto" puts on the summed loss:
 # 0.001 for 4,000 rows in minibatches of 200, the fixed alpha that the recipe
 # sweep chose there (benchmarks/bench_recipe.py)
@@ -292,7 +291,9 @@ class BaseSaSNetwork(BaseEstimator):
             return optimizer
         trained = ParamVector(params.layer_units, params.fit_intercept, bool)
         trained.flat[:] = True
-        frozen = ParamVector(params.layer_units, params.fit_intercept, params.flat.dtype)
+        frozen = ParamVector(
+            params.layer_units, params.fit_intercept, params.flat.dtype
+        )
         for layer, mask in enumerate(self._keep_masks):
             trained.spike_probs[layer][...] = mask
             trained.slab_vars[layer][...] = mask

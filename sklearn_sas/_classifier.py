@@ -6,7 +6,6 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import Bunch, check_random_state, gen_batches
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -14,6 +13,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSaSNetwork
@@ -66,32 +66,29 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
 
         ``"auto"`` makes the penalty a Gaussian prior of fixed precision
         ``0.02`` on the summed loss of the training rows: ``alpha = 0.02 *
-        batch_size / n_samples`` (0.001 for 4,000 rows in minibatches of
-        200, 0.00025 in the minibatches of 50 that ``"auto"`` gives), so that its weight against the data falls as the data grows, as
-        a prior's does. A fixed ``alpha`` holds the penalty's weight constant
-        whatever the number of rows, which prunes too much and underfits on
-        tens of thousands of rows. ``n_samples`` is the number of rows given
-        to ``fit`` (less the validation rows with ``early_stopping``), or to
-        each ``partial_fit`` call. The value used is ``alpha_``.
+        batch_size / n_rows`` (0.001 for 4,000 rows in minibatches of 200,
+        0.00025 in the minibatches of 50 that ``batch_size="auto"`` gives
+        them), so that its weight against the data falls as the data grows,
+        as a prior's does (a fixed ``alpha`` underfits large data sets, see
+        :ref:`recipe`). ``n_rows`` is the number of rows given to ``fit``
+        (less the validation rows with ``early_stopping``), or to each
+        ``partial_fit`` call. The value used is ``alpha_``.
 
     batch_size : int or "auto", default="auto"
         Minibatch size. ``"auto"`` gives about 80 updates an epoch in
-        minibatches of 16 to 100 rows: ``min(100, max(16, n_samples // 80))``,
-        at most ``n_samples`` (``MLPClassifier``'s is ``min(200,
-        n_samples)``). gBP assigns credit by its updates, not its epochs:
-        with 5 updates an epoch (1,000 rows in minibatches of 200) too few
-        connections become prunable, and the recipe guide gives the figures.
+        minibatches of 16 to 100 rows, ``min(100, max(16, n_rows // 80))``
+        and at most ``n_rows`` (``MLPClassifier``'s is ``min(200, n_rows)``):
+        gBP assigns credit by its updates, not its epochs, and 5 updates an
+        epoch (1,000 rows in minibatches of 200) leave too few connections
+        prunable (see :ref:`recipe`).
 
     learning_rate_init : float, default=0.1
         Initial step size. The forward pass divides by ``sqrt(N_l)``, so the
         parameters live on a scale ``sqrt(N_l)`` times larger than the weights
-        of ``MLPClassifier``, and a larger step than its 0.001 is right. The
-        defaults (``0.1``, annealed by ``learning_rate="cosine"``, with
-        ``alpha="auto"``) come from the sweep of ``benchmarks/bench_recipe.py``
-        and the data sizes of ``benchmarks/bench_scale_accuracy.py``: a large
-        step early is what assigns credit (``0.01`` throughout was as accurate
-        but left almost nothing prunable), a small step late is what fits.
-        Li & Huang's code uses 0.1.
+        of ``MLPClassifier``, and a larger step than its 0.001 is right:
+        with ``learning_rate="cosine"`` a large step early is what assigns
+        credit and a small step late is what fits (measured in
+        :ref:`recipe`). Li & Huang's code uses 0.1.
 
     max_iter : int, default=100
         Maximum number of epochs; with the default ``n_iter_no_change`` the
@@ -124,11 +121,8 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
           ``n_iter_no_change`` epochs do not improve by ``tol``, and training
           stops when it falls below 1e-6.
 
-        With Adam and coupled L2 a large step early is what assigns credit
-        (see ``alpha``), but a large step to the end keeps the network from
-        fitting: on 30,000 Fashion-MNIST images with ``alpha=1e-3``, the
-        cosine schedule reached 86.7% test accuracy, a constant step 84.3%
-        (``benchmarks/bench_recipe.py``).
+        The default anneals the step because a large step to the end keeps
+        the network from fitting (see :ref:`recipe`).
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.
@@ -160,10 +154,7 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         trains for exactly ``max_iter`` epochs, as Li & Huang do, without a
         ``ConvergenceWarning``: the gBP loss is noisy (a fresh draw of the
         mean-field noise every minibatch) and levels off long before the
-        credit is assigned. With ``MLPClassifier``'s rule (10 epochs,
-        ``tol=1e-4``) training on MNIST stopped after about 60 epochs, while
-        the fraction of unimportant connections was still rising and
-        connections from always-blank pixels were not yet zero.
+        credit is assigned (see :ref:`recipe`).
 
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data
@@ -191,7 +182,7 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         misses) are ignored when every class has a weight, as
         ``LogisticRegression`` ignores them, and refused otherwise (a
         misspelt label). ``"balanced"`` weights each class by
-        ``n_samples / (n_classes * np.bincount(y))``, from the ``y`` given to
+        ``n_rows / (n_classes * np.bincount(y))``, from the ``y`` given to
         ``fit``, its samples counted by their ``sample_weight`` as
         ``LogisticRegression`` counts them (an integer weight is that many
         repeated rows; a class whose samples all weigh 0 gets weight 0).
@@ -615,9 +606,9 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
     def predict_uncertainty(self, X):
         """Predictive uncertainty of every row, split into its two parts.
 
-        Over ``n_samples`` members — concrete networks sampled from the
-        learned distribution, or mean-field passes with fresh noise when
-        ``inference="mc"`` — with probabilities ``p_k``::
+        Over ``n_samples`` members (the parameter: concrete networks sampled
+        from the learned distribution, or mean-field passes with fresh noise
+        when ``inference="mc"``), with probabilities ``p_k``::
 
             predictive entropy  H[mean_k p_k]
             expected entropy    mean_k H[p_k]             (aleatoric)
@@ -628,16 +619,16 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_rows, n_features)
             Input data.
 
         Returns
         -------
         result : :class:`~sklearn.utils.Bunch`
             With ``proba`` (the averaged probabilities, shape
-            ``(n_samples, n_classes)``), and ``predictive_entropy``,
+            ``(n_rows, n_classes)``), and ``predictive_entropy``,
             ``expected_entropy`` and ``mutual_information`` (each of shape
-            ``(n_samples,)``, in nats).
+            ``(n_rows,)``, in nats).
         """
         check_is_fitted(self)
         self._check_prediction_params()
@@ -782,7 +773,8 @@ def _ensemble_sums(params, intercepts, seeds, X, chunk_rows):
     for rows in gen_batches(X.shape[0], chunk_rows):
         part = take_rows(X, rows, dtype)
         for coefs in networks:
-            proba, plogp = _proba_and_plogp(forward(part, coefs, intercepts, scaled=False))
+            logits = forward(part, coefs, intercepts, scaled=False)
+            proba, plogp = _proba_and_plogp(logits)
             proba_sum[rows] += proba
             plogp_sum[rows] += plogp
     return proba_sum, plogp_sum

@@ -1,10 +1,24 @@
 """Plumbing shared by the estimators."""
 
+import contextlib
+import errno
+import os
+from numbers import Real
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+# the parameter constraints of the credit tolerances (defaults in _sas.py),
+# shared by every function and estimator that takes them
+TOLERANCE_CONSTRAINTS = {
+    "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
+    "xi_tol": [Interval(Real, 0, None, closed="left")],
+    "m_tol": [Interval(Real, 0, None, closed="left")],
+}
 
 
 def row_chunks(n_rows, row_bytes):
@@ -162,3 +176,147 @@ def fitted_distribution(estimator):
     layer each."""
     network, _ = sas_network(estimator)
     return network.slab_means_, network.spike_probs_, network.slab_vars_
+
+
+def check_writable(path):
+    """Refuse, as ``open(path, "wb")`` would and before anything is written,
+    an existing ``path`` that cannot be written in place.
+
+    A rename onto ``path`` needs only the right to write its folder: without
+    this check a file the user cannot write (``chmod 444``) would be
+    replaced. A folder raises ``IsADirectoryError``, a file the user cannot
+    write ``PermissionError``, both naming ``path`` as ``open`` does. Like
+    ``open``, the check follows a symbolic link, and lets through a user who
+    may override file permissions (root).
+    """
+    name = os.fsdecode(path)
+    if os.path.isdir(name):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+    # open() checks the effective ids (a setuid program), os.access the real
+    # ones unless told otherwise
+    effective = os.access in os.supports_effective_ids
+    if os.path.exists(name) and not os.access(name, os.W_OK, effective_ids=effective):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+
+
+def _beside(path, kind):
+    """A name in the folder of ``path`` for a file of this write, keeping the
+    suffix of ``path`` (NumPy and matplotlib choose the format by it)."""
+    folder, name = os.path.split(path)
+    stem, dot, extension = name.rpartition(".")
+    suffix = dot + extension if dot else ""
+    # a short prefix of the name, so the name made is not too long
+    prefix = (stem if dot else name)[:40]
+    return os.path.join(folder, f".{prefix}-{os.urandom(4).hex()}.{kind}{suffix}")
+
+
+def _new_temporary(path):
+    """A new, empty file beside ``path``: its name."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = _beside(path, "tmp")
+        try:
+            # 0o666 less the umask, what open() gives a new file (mkstemp's
+            # 0o600 would hide a written file from other users)
+            os.close(os.open(temporary, flags, 0o666))
+            return temporary
+        except FileExistsError as exc:
+            taken = exc
+        except OSError as exc:
+            # the folder is what is missing or read-only, not our name
+            folder = os.path.dirname(path) or os.curdir
+            raise type(exc)(exc.errno, exc.strerror, folder) from None
+    raise taken
+
+
+def _set_aside(target, backup):
+    """Keep the file ``target`` under the name ``backup`` as well: a second
+    link, so that ``target`` is never missing, or a rename where the file
+    system has no links."""
+    try:
+        os.link(target, backup, follow_symlinks=False)
+    except (OSError, NotImplementedError):
+        os.replace(target, backup)
+
+
+def _restore(target, backup):
+    """Put back the file set aside as ``backup`` under its name ``target``."""
+    try:
+        unchanged = os.path.samestat(os.lstat(target), os.lstat(backup))
+    except FileNotFoundError:
+        unchanged = False
+    if unchanged:
+        # a rename between two links of one file does nothing
+        os.unlink(backup)
+    else:
+        os.replace(backup, target)
+
+
+def write_files(writers):
+    """Write files whole, and all of them or none.
+
+    Each file is written by its function to a temporary file in its own
+    folder, then all are renamed into place (a rename within a folder is
+    atomic), so that a failed or interrupted write (a full disk, Ctrl-C)
+    leaves every earlier file as it was. An earlier file that
+    ``open(path, "wb")`` could not write, or a folder, is refused before
+    anything is written (:func:`check_writable`); a replaced file keeps its
+    permissions, and a symbolic link is followed and the file it points to
+    replaced, as writing in place would do. With several files, each earlier
+    one is kept aside until all are in place: on a failure the files this
+    call created are removed and those it replaced restored.
+
+    Parameters
+    ----------
+    writers : dict
+        Destination path (str or path-like) -> function writing a given path
+        (the temporary file, whose name keeps the destination's suffix).
+
+    Returns
+    -------
+    results : dict
+        Destination path -> what its function returned.
+    """
+    for target in writers:
+        check_writable(target)
+    temporaries, replaced, placed, results = [], {}, [], {}
+    try:
+        for target, write in writers.items():
+            destination = os.fsdecode(target)
+            if os.path.islink(destination):
+                destination = os.path.realpath(destination)
+            temporary = _new_temporary(destination)
+            temporaries.append((destination, temporary))
+            results[target] = write(temporary)
+            fd = os.open(temporary, os.O_RDWR | getattr(os, "O_BINARY", 0))
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                # writing in place kept the permissions of the file replaced
+                os.chmod(temporary, os.stat(destination).st_mode & 0o777)
+        for destination, temporary in temporaries:
+            # the last rename needs no way back when it is the only one
+            if len(temporaries) > 1 and os.path.lexists(destination):
+                backup = _beside(destination, "old")
+                _set_aside(destination, backup)
+                replaced[destination] = backup
+            os.replace(temporary, destination)
+            placed.append(destination)
+    except BaseException:
+        for _, temporary in temporaries:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+        for destination in placed:
+            if destination not in replaced:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(destination)
+        for destination, backup in replaced.items():
+            with contextlib.suppress(OSError):
+                _restore(destination, backup)
+        raise
+    for backup in replaced.values():
+        with contextlib.suppress(OSError):
+            os.unlink(backup)
+    return results

@@ -1,7 +1,6 @@
 """Feature selection by the credit a spike-and-slab network gives its inputs."""
 
 from copy import deepcopy
-from numbers import Real
 
 import numpy as np
 from sklearn.base import _fit_context, clone
@@ -9,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_selection import SelectFromModel
 from sklearn.feature_selection._from_model import _calculate_threshold
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -22,8 +21,8 @@ from sklearn.utils.validation import _check_feature_names, check_is_fitted
 from ._classifier import SaSMLPClassifier
 from ._doc_link import DocLinkMixin
 from ._pipeline_columns import check_columnwise_pipeline
-from ._sas import credit_masks, sas_moments
-from ._utils import sas_network, zero_columns
+from ._sas import M_TOL, PI_TOL, XI_TOL, credit_masks, sas_moments
+from ._utils import TOLERANCE_CONSTRAINTS, sas_network, zero_columns
 from .inspection._credit import credit_assignment
 
 
@@ -220,9 +219,7 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
         "estimator": [HasMethods("fit"), None],
         "prefit": SelectFromModel._parameter_constraints["prefit"],
         "threshold": SelectFromModel._parameter_constraints["threshold"],
-        "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
-        "xi_tol": [Interval(Real, 0, None, closed="left")],
-        "m_tol": [Interval(Real, 0, None, closed="left")],
+        **TOLERANCE_CONSTRAINTS,
     }
 
     def __init__(
@@ -231,9 +228,9 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
         *,
         prefit=False,
         threshold=None,
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
     ):
         self.estimator = estimator
         self.prefit = prefit

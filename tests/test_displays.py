@@ -265,10 +265,10 @@ def test_entropy_display_from_estimator(clf):
 
 def test_entropy_display_monte_carlo_and_chosen_layer(clf):
     disp = EntropyDisplay.from_estimator(
-        clf, layers=[1], method="monte_carlo", n_samples=20, random_state=0
+        clf, layers=[1], method="mc", n_samples=20, random_state=0
     )
     expected = connection_entropy(
-        clf, method="monte_carlo", n_samples=20, random_state=0
+        clf, method="mc", n_samples=20, random_state=0
     )[1]
     assert len(disp.entropy) == 1
     np.testing.assert_array_equal(disp.entropy[0], expected)

@@ -12,7 +12,7 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
-from sklearn_sas import SaSMLPClassifier, SampledNetwork
+from sklearn_sas import SampledNetwork, SaSMLPClassifier
 from sklearn_sas.compression import PrunedNetwork, prune
 
 LABELS = {

@@ -7,15 +7,15 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_sas._gbp import (
+    NormalNoise,
     ParamVector,
     Workspace,
     forward,
     forward_mc,
     init_params,
-    NormalNoise,
-    new_generator,
     log_softmax,
     loss_grad,
+    new_generator,
     run_epoch,
     softmax,
     softmax_cross_entropy,

@@ -14,7 +14,7 @@ from sklearn.metrics import accuracy_score, classification_report
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_sas import SaSMLPClassifier, SampledNetwork
+from sklearn_sas import SampledNetwork, SaSMLPClassifier
 from sklearn_sas._sas import sample_sas
 
 

@@ -2,7 +2,6 @@
 at all, and read back with a clear error for any file that is not ours."""
 
 import contextlib
-import errno
 import io
 import json
 import os
@@ -14,6 +13,7 @@ import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from .._utils import write_files
 from ._masks import PruningMasks, pruning_masks
 from ._pruned import prune
 
@@ -197,21 +197,6 @@ def _metadata_entry(metadata):
     return np.array(json.dumps(metadata, default=plain))
 
 
-def _create_temporary(folder, name):
-    """A new file in ``folder`` for writing ``name``: its path and descriptor."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        # a short prefix of the name, so the temporary name is not too long
-        temporary = os.path.join(folder, f".{name[:40]}.{os.urandom(4).hex()}.tmp")
-        try:
-            # 0o666 less the umask, what open() gives a new file (mkstemp's
-            # 0o600 would hide an exported file from other users)
-            return temporary, os.open(temporary, flags, 0o666)
-        except FileExistsError as exc:
-            taken = exc
-    raise taken
-
-
 def _check_binary(file, mode):
     """Refuse a file object open in text mode, before reading or writing."""
     if isinstance(file, io.TextIOBase):
@@ -219,27 +204,6 @@ def _check_binary(file, mode):
             f"{_file_name(file)} is open in text mode: a .npz archive is binary, "
             f"open it with mode {mode!r}."
         )
-
-
-def _check_writable(path):
-    """Refuse, as ``open(path, "wb")`` would and before anything is written,
-    an existing ``path`` that cannot be written in place.
-
-    A rename onto ``path`` needs only the right to write its folder: without
-    this check a file the user cannot write (``chmod 444``) would be
-    replaced. A folder raises ``IsADirectoryError``, a file the user cannot
-    write ``PermissionError``, both naming ``path`` as ``open`` does. Like
-    ``open``, the check follows a symbolic link, and lets through a user who
-    may override file permissions (root).
-    """
-    name = os.fsdecode(path)
-    if os.path.isdir(name):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
-    # open() checks the effective ids (a setuid program), os.access the real
-    # ones unless told otherwise
-    effective = os.access in os.supports_effective_ids
-    if os.path.exists(name) and not os.access(name, os.W_OK, effective_ids=effective):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
 
 
 def _write_archive(path, **arrays):
@@ -252,32 +216,7 @@ def _write_archive(path, **arrays):
     # the name np.savez_compressed(path) would write
     if not target.endswith(".npz"):
         target += ".npz"
-    # a file that writing in place would not change is not replaced either
-    _check_writable(target)
-    # through a symbolic link, as writing in place did, keeping the link
-    target = os.path.realpath(target)
-    folder, name = os.path.split(target)
-    # in the same folder so that os.replace is a rename: a full disk or a
-    # Ctrl-C during the write leaves an existing file intact
-    try:
-        temporary, fd = _create_temporary(folder, name)
-    except OSError as exc:
-        # the folder is what is missing or read-only, not our temporary name
-        raise type(exc)(exc.errno, exc.strerror, folder) from None
-    try:
-        # a file object, so that NumPy adds no ".npz" to the name
-        with os.fdopen(fd, "wb") as file:
-            np.savez_compressed(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            # writing in place kept the permissions of the file replaced
-            os.chmod(temporary, os.stat(target).st_mode & 0o777)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    write_files({target: lambda temporary: np.savez_compressed(temporary, **arrays)})
 
 
 def _file_name(path):

@@ -7,12 +7,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.multiclass import unique_labels
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.multiclass import unique_labels
 
 from .._base import BaseSaSNetwork
 from .._utils import in_place_of_network, sas_network
-from ._masks import _OPTION_RULES, _RULES, _check_rule_options, pruning_masks
+from ._masks import (
+    _OPTION_RULES,
+    _RULES,
+    _check_rule_options,
+    _check_sparsity_list,
+    pruning_masks,
+)
 
 
 def _check_masks(masks, network):
@@ -57,17 +63,9 @@ def _sparsity_steps(rule):
     sparsity = rule.get("sparsity")
     if sparsity is None or isinstance(sparsity, Real) or name != "sparsity":
         return [rule]
-    steps = np.asarray(sparsity)
-    if (
-        steps.ndim != 1
-        or steps.size == 0
-        or steps.dtype.kind not in "iuf"
-        or not np.all((steps >= 0) & (steps <= 1))
-    ):
-        raise ValueError(
-            "sparsity must be a float in [0, 1] or a non-empty list of them, got "
-            f"{sparsity!r}."
-        )
+    steps = _check_sparsity_list(
+        sparsity, "sparsity must be a float in [0, 1] or a non-empty list of them"
+    )
     if np.any(np.diff(steps) <= 0):
         raise ValueError(
             "A list of sparsities prunes in steps and must increase (a pruned "

@@ -5,8 +5,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._sas import credit_masks
-from .._utils import fitted_distribution
+from .._sas import M_TOL, PI_TOL, XI_TOL, credit_masks, sas_moments
+from .._utils import TOLERANCE_CONSTRAINTS, fitted_distribution
 
 
 class PruningMasks(list):
@@ -63,16 +63,17 @@ def connection_scores(estimator, score="magnitude"):
     scores = []
     for m, pi, xi in zip(slab_means, spike_probs, slab_vars):
         m, pi, xi = (np.asarray(a, dtype=np.float64) for a in (m, pi, xi))
-        mean = np.abs(m * (1 - pi))
+        mu, var, keep = sas_moments(m, pi, xi)
+        mean = np.abs(mu)
         if score == "magnitude":
             scores.append(mean)
         elif score == "snr":
-            std = np.sqrt((1 - pi) * (xi + pi * m * m))
+            std = np.sqrt(var)
             with np.errstate(divide="ignore", invalid="ignore"):
                 snr = np.where(std > 0, mean / std, np.where(mean > 0, np.inf, 0.0))
             scores.append(snr)
         else:  # "spike", the only score left by the checks
-            scores.append(1 - pi)
+            scores.append(keep)
     return scores
 
 
@@ -127,6 +128,20 @@ def _check_rule_options(rule, options):
     raise ValueError(f"{told} does not use {listed}: {advice}.")
 
 
+def _check_sparsity_list(sparsities, message):
+    """``sparsities`` as a 1-D array of fractions in [0, 1]; a ``ValueError``
+    saying ``message`` for anything else (not 1-D, empty, not numbers)."""
+    values = np.asarray(sparsities)
+    if (
+        values.ndim != 1
+        or values.size == 0
+        or values.dtype.kind not in "iuf"
+        or not np.all((values >= 0) & (values <= 1))
+    ):
+        raise ValueError(f"{message}, got {sparsities!r}.")
+    return values
+
+
 def _keep_best(scores, n_drop):
     """Boolean keep-mask dropping exactly the ``n_drop`` lowest ``scores``
     (ties broken by position, so the count is exact)."""
@@ -148,9 +163,8 @@ def _keep_best(scores, n_drop):
         "sparsity": [Interval(Real, 0, 1, closed="both"), None],
         "scope": [StrOptions({"global", "layer"}), None],
         "score": [StrOptions({"magnitude", "snr", "spike"}), None],
-        "pi_tol": [Interval(Real, 0, 0.5, closed="left"), None],
-        "xi_tol": [Interval(Real, 0, None, closed="left"), None],
-        "m_tol": [Interval(Real, 0, None, closed="left"), None],
+        # None: the option of another rule, left out
+        **{name: [*kind, None] for name, kind in TOLERANCE_CONSTRAINTS.items()},
     },
     prefer_skip_nested_validation=True,
 )
@@ -263,9 +277,9 @@ def pruning_masks(
     scope = "global" if scope is None else scope
     score = "magnitude" if score is None else score
     tolerances = {
-        "pi_tol": 1e-6 if pi_tol is None else pi_tol,
-        "xi_tol": 1e-8 if xi_tol is None else xi_tol,
-        "m_tol": 1e-6 if m_tol is None else m_tol,
+        "pi_tol": PI_TOL if pi_tol is None else pi_tol,
+        "xi_tol": XI_TOL if xi_tol is None else xi_tol,
+        "m_tol": M_TOL if m_tol is None else m_tol,
     }
     slab_means, spike_probs, slab_vars = fitted_distribution(estimator)
     info = {"rule": rule, **tolerances}

@@ -5,6 +5,7 @@ import scipy.sparse as sp
 from sklearn.utils import gen_batches
 
 from .._sampled import ConcreteNetwork
+from .._sas import sas_moments
 from .._utils import in_place_of_network, sas_network
 from ._masks import pruning_masks
 
@@ -74,13 +75,11 @@ class PrunedNetwork(ConcreteNetwork):
     """
 
     _made_by = "sklearn_sas.compression.prune()"
-    # scipy's sparse products run on one thread and copy their dense operand.
-    # Timed on 10,000 rows (benchmarks/bench_compression.py, section 5), CSR
-    # beat the dense product of a 784x300 layer only at 5% density or less
-    # with one BLAS thread (1.39x at 2%, 1.11x at 5%, 0.79x at 10%), and at
-    # no density from 2% to 50% with two (0.77x at 2%): a layer at least
-    # this dense is stored dense. Rows go in chunks small enough to stay in
-    # cache. The class docstring quotes the 3%.
+    # scipy's sparse products run on one thread and copy their dense operand,
+    # so CSR beats a dense product only at a few percent density (the
+    # crossover is section 5 of benchmarks/output/bench_compression.txt): a
+    # layer at least this dense is stored dense. Rows go in chunks small
+    # enough to stay in cache. The class docstring quotes the 3%.
     _dense_from = 0.03
     _chunk = 1024
 
@@ -113,8 +112,10 @@ class PrunedNetwork(ConcreteNetwork):
         net._take_parent_attributes(parent)
         net.masks_ = masks
         weights = []
-        for m, pi, mask in zip(parent.slab_means_, parent.spike_probs_, masks):
-            scaled = m * (1 - pi) * np.asarray(m.shape[0] ** -0.5, m.dtype)
+        layers = zip(parent.slab_means_, parent.spike_probs_, parent.slab_vars_)
+        for (m, pi, xi), mask in zip(layers, masks):
+            mu, _, _ = sas_moments(m, pi, xi)
+            scaled = mu * np.asarray(m.shape[0] ** -0.5, m.dtype)
             weights.append(np.where(mask, scaled, 0).astype(m.dtype))
         net._kept_units = [np.arange(w.shape[1]) for w in weights[:-1]]
         if drop_dead_units:

@@ -8,22 +8,17 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from .._utils import sas_network
 from ._fine_tune import fine_tune
+from ._masks import _check_sparsity_list
 from ._pruned import prune
 
 
 def _check_sparsities(sparsities):
     """``sparsities`` as a sorted float array of distinct values in [0, 1]."""
-    values = np.asarray(sparsities)
-    if (
-        values.ndim != 1
-        or values.size == 0
-        or values.dtype.kind not in "iuf"
-        or not np.all((values >= 0) & (values <= 1))
-    ):
-        raise ValueError(
-            "sparsities must be a non-empty 1-D sequence of floats in [0, 1] "
-            f"(fractions of connections pruned), got {sparsities!r}."
-        )
+    values = _check_sparsity_list(
+        sparsities,
+        "sparsities must be a non-empty 1-D sequence of floats in [0, 1] "
+        "(fractions of connections pruned)",
+    )
     return np.unique(values.astype(np.float64))
 
 

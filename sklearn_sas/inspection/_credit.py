@@ -1,23 +1,24 @@
 """Connection entropy and credit assignment of a fitted spike-and-slab network."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._sas import credit_masks, sas_entropy, sas_entropy_mc
-from .._utils import fitted_distribution
+from .._sas import M_TOL, PI_TOL, XI_TOL, credit_masks, sas_entropy, sas_entropy_mc
+from .._utils import TOLERANCE_CONSTRAINTS, fitted_distribution
 
 
 @validate_params(
     {
         "estimator": [object],
-        "method": [StrOptions({"analytic", "monte_carlo"})],
+        # "mc" as the estimators' inference="mc"; "monte_carlo" as DESIGN.md
+        "method": [StrOptions({"analytic", "mc", "monte_carlo"})],
         "n_samples": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
-        "xi_tol": [Interval(Real, 0, None, closed="left")],
-        "m_tol": [Interval(Real, 0, None, closed="left")],
+        "xi_tol": TOLERANCE_CONSTRAINTS["xi_tol"],
+        "m_tol": TOLERANCE_CONSTRAINTS["m_tol"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -27,8 +28,8 @@ def connection_entropy(
     method="analytic",
     n_samples=100,
     random_state=None,
-    xi_tol=1e-8,
-    m_tol=1e-6,
+    xi_tol=XI_TOL,
+    m_tol=M_TOL,
 ):
     """Entropy of every connection's spike-and-slab distribution.
 
@@ -43,10 +44,11 @@ def connection_entropy(
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one.
 
-    method : {"analytic", "monte_carlo"}, default="analytic"
+    method : {"analytic", "mc"}, default="analytic"
         ``"analytic"`` is the closed form, the exact expectation of the
-        paper's estimator; ``"monte_carlo"`` is the paper's estimator with
-        ``n_samples`` standard normal draws per connection.
+        paper's estimator; ``"mc"`` is the paper's Monte-Carlo estimator with
+        ``n_samples`` standard normal draws per connection (``"monte_carlo"``
+        is accepted as another spelling of it).
 
     n_samples : int, default=100
         Number of draws ``B`` of the Monte-Carlo estimator (the paper's 100).
@@ -128,7 +130,7 @@ class CreditAssignment:
         spike_probs,
         pi_tol,
         xi_tol,
-        m_tol=1e-6,
+        m_tol=M_TOL,
         strict_paper=False,
     ):
         self.vip_masks = vip_masks
@@ -220,15 +222,13 @@ class CreditAssignment:
 @validate_params(
     {
         "estimator": [object],
-        "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
-        "xi_tol": [Interval(Real, 0, None, closed="left")],
-        "m_tol": [Interval(Real, 0, None, closed="left")],
+        **TOLERANCE_CONSTRAINTS,
         "strict_paper": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def credit_assignment(
-    estimator, *, pi_tol=1e-6, xi_tol=1e-8, m_tol=1e-6, strict_paper=False
+    estimator, *, pi_tol=PI_TOL, xi_tol=XI_TOL, m_tol=M_TOL, strict_paper=False
 ):
     """Classify every connection as very important, unimportant or variable.
 

@@ -1,14 +1,19 @@
 """Targeted perturbation of connections (Li & Huang, Fig. 4a)."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._sampled import SampledNetwork
-from .._sas import credit_masks, sample_sas
-from .._utils import fitted_distribution, sas_network, spawn_seeds
+from .._sas import M_TOL, PI_TOL, XI_TOL, credit_masks, sample_sas
+from .._utils import (
+    TOLERANCE_CONSTRAINTS,
+    fitted_distribution,
+    sas_network,
+    spawn_seeds,
+)
 
 
 def _candidates(kind, vip, uip, variable):
@@ -50,9 +55,7 @@ def _perturbed_layers(weights, mask, pool, counts, switch_on, rng):
         "fractions": ["array-like"],
         "kind": [StrOptions({"vip", "random", "random_variable", "uip"})],
         "n_networks": [Interval(Integral, 1, None, closed="left")],
-        "pi_tol": [Interval(Real, 0, 0.5, closed="left")],
-        "xi_tol": [Interval(Real, 0, None, closed="left")],
-        "m_tol": [Interval(Real, 0, None, closed="left")],
+        **TOLERANCE_CONSTRAINTS,
         "strict_paper": ["boolean"],
         "random_state": ["random_state"],
     },
@@ -67,9 +70,9 @@ def perturbation_curve(
     fractions=np.linspace(0, 1, 11),
     kind="vip",
     n_networks=10,
-    pi_tol=1e-6,
-    xi_tol=1e-8,
-    m_tol=1e-6,
+    pi_tol=PI_TOL,
+    xi_tol=XI_TOL,
+    m_tol=M_TOL,
     strict_paper=False,
     random_state=None,
 ):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
+from ..._sas import M_TOL, XI_TOL
 from .._credit import connection_entropy
 from ._base import _check_layers, _layer_label
 
@@ -130,8 +131,8 @@ class EntropyDisplay(_NetworkDisplayMixin):
         method="analytic",
         n_samples=100,
         random_state=None,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         bins=50,
         density=True,
         log=True,
@@ -149,7 +150,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         layers : int or list of int, default=None
             Layers shown, one histogram each. None shows them all.
 
-        method : {"analytic", "monte_carlo"}, default="analytic"
+        method : {"analytic", "mc"}, default="analytic"
             Entropy estimator, see
             :func:`~sklearn_sas.inspection.connection_entropy`.
 

@@ -5,6 +5,7 @@ from numbers import Real
 import numpy as np
 
 from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
+from ..._sas import M_TOL, PI_TOL, XI_TOL
 from .._credit import credit_assignment
 from ._base import _LAYER_AXIS_LABEL, _get_axes_grid, _layer_label
 
@@ -251,9 +252,9 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         estimator,
         *,
         quantities=_DEFAULT_QUANTITIES,
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         strict_paper=False,
         name=None,
         ax=None,
@@ -332,9 +333,9 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         *,
         labels=None,
         quantity="entropy_per_connection",
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         strict_paper=False,
         ax=None,
         curve_kwargs=None,

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..._plotting import _NetworkDisplayMixin, _validate_curve_kwargs
+from ..._sas import M_TOL, PI_TOL, XI_TOL
 from .._perturbation import perturbation_curve
 from ._base import _layer_label
 
@@ -146,9 +147,9 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         fractions=None,
         kinds=("vip", "random", "uip"),
         n_networks=10,
-        pi_tol=1e-6,
-        xi_tol=1e-8,
-        m_tol=1e-6,
+        pi_tol=PI_TOL,
+        xi_tol=XI_TOL,
+        m_tol=M_TOL,
         strict_paper=False,
         random_state=None,
         show_std=True,
