@@ -82,7 +82,15 @@ def test_float32_rows_that_sum_to_one_within_float32_precision():
     rng = np.random.default_rng(0)
     y_proba = rng.dirichlet(np.ones(10), size=1000).astype(np.float32)
     y_true = rng.integers(0, 10, size=1000)
-    assert 0 <= expected_calibration_error(y_true, y_proba) <= 1
+    ece = expected_calibration_error(y_true, y_proba)
+    assert 0 <= ece <= 1
+    # cast to float64, they still sum to 1 within float32's precision only
+    assert expected_calibration_error(y_true, y_proba.astype(np.float64)) == (
+        pytest.approx(ece)
+    )
+    assert expected_calibration_error(y_true, y_proba * (1 + 5e-6)) == (
+        pytest.approx(ece, abs=1e-4)
+    )
 
 
 @pytest.mark.parametrize(
