@@ -104,9 +104,10 @@ def seen_classes(X_train, y_train, X_test, y_test, n_seen=5):
     return X_train[train], y_train[train], X_test[seen], y_test[seen], X_test[~seen]
 
 
-def training_sets(quick, seed):
+def training_sets(quick, seed, announce=False):
     """``(name, hidden, X_train, y_train, X_in, y_in, {task: X_out}, rotate)``
-    for every training set of one seed."""
+    for every training set of one seed; ``announce`` prints where MNIST came
+    from (the full set or the 5,000-image sample)."""
     if quick:
         n_mnist, n_fashion, n_test = (300, 200), 500, 200
     else:
@@ -118,7 +119,10 @@ def training_sets(quick, seed):
         "digits 5-9 (unseen classes)": X_out
     }, False
     X_tr, y_tr, X_te, y_te, mnist = load_mnist_split(*n_mnist, seed=seed)
-    print(f"  .. MNIST from {getattr(mnist, 'source', '?')}", file=sys.stderr)
+    if announce:
+        print(f"MNIST from {getattr(mnist, 'source', '?')}: {n_mnist[0]:,} training "
+              f"and {n_mnist[1]:,} test images; Fashion-MNIST: {n_fashion:,} "
+              f"training and {n_test:,} test images")  # fmt: skip
     Xs_tr, ys_tr, Xs_in, ys_in, Xs_out = seen_classes(X_tr, y_tr, X_te, y_te)
     yield "MNIST, classes 0-4", (100, 100), Xs_tr, ys_tr, Xs_in, ys_in, {
         "MNIST 5-9 (unseen classes)": Xs_out
@@ -337,7 +341,7 @@ def main(argv=None):
     layout = {}  # training set -> (detection tasks, rotated)
     for seed in args.seeds:
         for name, hidden, X_tr, y_tr, X_in, y_in, tasks, rotated in training_sets(
-            args.quick, seed
+            args.quick, seed, announce=seed == args.seeds[0]
         ):
             hidden = (16, 16) if args.quick else hidden
             layout[name] = (hidden, X_tr.shape[0], y_in.size, list(tasks), rotated)
