@@ -190,3 +190,19 @@ def test_missing_matplotlib_is_a_clear_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match="RejectionCurveDisplay.plot requires"):
         display.plot()
+
+
+def test_from_estimator_follows_mc_inference(clf, digits):
+    _, _, X_test, y_test = digits
+    mc = _fit_copy_mc(clf)
+    disp = RejectionCurveDisplay.from_estimator(mc, X_test, y_test)
+    scores = mc.predict_uncertainty(X_test).mutual_information
+    np.testing.assert_array_equal(disp.thresholds, np.unique(scores))
+    assert disp.accuracy[-1] == pytest.approx(mc.score(X_test, y_test))
+
+
+def _fit_copy_mc(clf):
+    """A copy of the fitted ``clf`` predicting with mean-field passes."""
+    import copy
+
+    return copy.deepcopy(clf).set_params(inference="mc")
