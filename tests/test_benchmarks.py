@@ -70,6 +70,22 @@ SCRIPTS = {
         [],
         ["Scaling benchmark: ensemble prediction and GridSearchCV"],
     ),
+    "bench_uncertainty.py": (
+        [],
+        ["Uncertainty benchmark: one SaS fit against MLPClassifier",
+         "== 1. In distribution: calibration, rejection by predictive entropy",
+         "-- digits, classes 0-4:", "-- MNIST, classes 0-4:", "-- MNIST:",
+         "-- Fashion-MNIST:", "MLP + temperature", "deep ensemble, 5 MLP",
+         "SaS mean network", "SaS mc, 10 passes", "SaS ensemble, 10 networks",
+         "acc, 20% rejected", "== 2. Out-of-distribution rows",
+         "digits 5-9 (unseen classes)", "MNIST 5-9 (unseen classes)",
+         "MNIST rotated 15-90 degrees", "Fashion-MNIST (other data set)",
+         "MNIST (other data set)", "SaS ensemble, 10 networks / MI",
+         "FPR at 95% TPR", "== 3. MNIST test images rotated", "-- 90 degrees --",
+         "Targets (SaS ensemble, 10 networks", "at least the deep ensemble's:",
+         "ECE below the temperature-scaled MLP's or within 0.01:",
+         "fit time at most half the deep ensemble's:", " ± "],
+    ),
 }  # fmt: skip
 
 
@@ -78,7 +94,7 @@ def _require_fashion_mnist():
 
     if not Path(FASHION_MNIST_DEBIAN_DIR, "train-images-idx3-ubyte.gz").exists():
         pytest.skip(
-            "bench_scale_accuracy.py reads Fashion-MNIST: apt-get install "
+            "the benchmark reads Fashion-MNIST: apt-get install "
             "dataset-fashion-mnist"
         )
 
@@ -87,7 +103,7 @@ def _require_fashion_mnist():
 def test_quick_run_prints_its_tables(name):
     if name == "bench_scale.py":
         pytest.importorskip("distributed")
-    if name == "bench_scale_accuracy.py":
+    if name in ("bench_scale_accuracy.py", "bench_uncertainty.py"):
         _require_fashion_mnist()
     options, expected = SCRIPTS[name]
     # deprecated idioms fail here as in the rest of the suite

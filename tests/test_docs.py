@@ -30,6 +30,7 @@ PUBLIC_MODULES = [
     "sklearn_sas",
     "sklearn_sas.inspection",
     "sklearn_sas.compression",
+    "sklearn_sas.metrics",
     "sklearn_sas.feature_selection",
     "sklearn_sas.datasets",
 ]

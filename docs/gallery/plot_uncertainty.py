@@ -98,3 +98,44 @@ for ax, row in zip(axes, order):
     ax.set_xticks([])
     ax.set_yticks([])
 fig.suptitle("true label -> predicted label")
+
+# %%
+# Choosing a rejection threshold
+# ------------------------------
+#
+# :class:`~sklearn_sas.inspection.RejectionCurveDisplay` shows the accuracy of
+# the rows kept and the fraction kept against a threshold on the uncertainty:
+# rows at or below it are predicted, the others left to a person. The
+# predictive entropy (the total uncertainty) ranks the likely errors last.
+# Choose the threshold on held-out data (here the test set, for brevity).
+# :meth:`~sklearn_sas.inspection.RejectionCurveDisplay.from_predictions` takes
+# any model's scores: an ``MLPClassifier``'s entropy on the same axes.
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_sas.inspection import RejectionCurveDisplay
+from sklearn_sas.metrics import expected_calibration_error
+
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+disp = RejectionCurveDisplay.from_estimator(
+    clf, X_test, y_test, uncertainty="predictive_entropy", name="SaS", ax=ax
+)
+mlp = MLPClassifier(hidden_layer_sizes=(64,), max_iter=1000, random_state=0)
+mlp_proba = mlp.fit(X_train, y_train).predict_proba(X_test)
+mlp_entropy = -np.sum(mlp_proba * np.log(np.clip(mlp_proba, 1e-300, None)), axis=1)
+RejectionCurveDisplay.from_predictions(
+    y_test, mlp.classes_[mlp_proba.argmax(axis=1)], mlp_entropy,
+    uncertainty_name="predictive entropy (nats)", name="MLP", ax=ax,
+    curve_kwargs=[{"color": "C2"}, {"color": "C3", "linestyle": "--"}],
+)
+ax.set_ylim(0.5, 1.01)
+
+threshold = disp.thresholds[disp.accuracy >= 0.99].max()
+kept = disp.fraction_kept[disp.thresholds == threshold][0]
+print(f"SaS: entropy at most {threshold:.3f} keeps {kept:.0%} of the rows at "
+      "99% accuracy or more")
+
+# %%
+# The calibration of the two, by the expected calibration error (15 bins of
+# the largest probability; 0 is perfect):
+print(f"ECE: SaS ensemble {expected_calibration_error(y_test, result.proba):.3f}, "
+      f"MLPClassifier {expected_calibration_error(y_test, mlp_proba):.3f}")

@@ -6,6 +6,7 @@ from ._plot.distribution import DistributionDisplay
 from ._plot.entropy import EntropyDisplay
 from ._plot.layer_profile import LayerProfileDisplay
 from ._plot.perturbation import PerturbationDisplay
+from ._plot.rejection import RejectionCurveDisplay
 
 __all__ = [
     "CreditAssignment",
@@ -13,6 +14,7 @@ __all__ = [
     "EntropyDisplay",
     "LayerProfileDisplay",
     "PerturbationDisplay",
+    "RejectionCurveDisplay",
     "connection_entropy",
     "credit_assignment",
     "perturbation_curve",
