@@ -78,8 +78,8 @@ def expected_calibration_error(
     ------
     ValueError
         When ``y_proba`` is not 1-d or 2-d, has values outside [0, 1], or
-        rows that do not sum to 1 within 1e-4; when its number of columns is not the number of
-        labels; when ``y_true`` holds a label not in ``labels``; when the
+        rows that do not sum to 1 within 1e-4; when its number of columns is
+        not the number of labels; when ``y_true`` holds a label not in ``labels``; when the
         lengths differ; when the sample weights are all zero.
 
     See Also
@@ -166,7 +166,9 @@ def expected_calibration_error(
     # bin below it
     bins = np.searchsorted(edges[1:-1], confidence, side="left")
     weight_of_bin = np.bincount(bins, weights=sample_weight, minlength=n_bins)
-    correct_of_bin = np.bincount(bins, weights=sample_weight * correct, minlength=n_bins)
+    correct_of_bin = np.bincount(
+        bins, weights=sample_weight * correct, minlength=n_bins
+    )
     confidence_of_bin = np.bincount(
         bins, weights=sample_weight * confidence, minlength=n_bins
     )
