@@ -75,11 +75,11 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         ``partial_fit`` call. The value used is ``alpha_``.
 
     batch_size : int or "auto", default="auto"
-        Minibatch size. ``"auto"`` gives about 80 updates an epoch in
-        minibatches of 16 to 100 rows, ``min(100, max(16, n_rows // 80))``
-        and at most ``n_rows`` (``MLPClassifier``'s is ``min(200, n_rows)``):
-        gBP assigns credit by its updates, not its epochs, and 5 updates an
-        epoch (1,000 rows in minibatches of 200) leave too few connections
+        Minibatch size. ``"auto"`` gives at least about 80 updates an
+        epoch: ``min(200, max(16, n_rows // 80))``, at most ``n_rows``, which
+        is ``MLPClassifier``'s ``min(200, n_rows)`` from 16,000 rows on. gBP
+        assigns credit by its updates, not its epochs, and 5 updates an epoch
+        (1,000 rows in minibatches of 200) leave too few connections
         prunable (see :ref:`recipe`).
 
     learning_rate_init : float, default=0.1

@@ -79,8 +79,9 @@ def expected_calibration_error(
     ValueError
         When ``y_proba`` is not 1-d or 2-d, has values outside [0, 1], or
         rows that do not sum to 1 within 1e-4; when its number of columns is
-        not the number of labels; when ``y_true`` holds a label not in ``labels``; when the
-        lengths differ; when the sample weights are all zero.
+        not the number of labels; when ``y_true`` holds a label not in
+        ``labels``; when the lengths differ; when the sample weights are all
+        zero.
 
     See Also
     --------

@@ -296,7 +296,7 @@ def test_defaults_fit_where_the_fixed_penalty_and_step_underfit():
 @pytest.mark.parametrize(
     "n_rows, batch",
     [(10, 10), (16, 16), (1000, 16), (1347, 16), (1999, 24), (4000, 50),
-     (8000, 100), (60_000, 100)],
+     (10_000, 125), (16_000, 200), (60_000, 200)],
 )  # fmt: skip
 def test_auto_batch_gives_about_80_updates_an_epoch(monkeypatch, n_rows, batch):
     seen = []
