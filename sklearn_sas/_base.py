@@ -7,17 +7,28 @@ its parameters and its prediction methods are in ``_classifier.py``.
 """
 
 import copy
+from types import SimpleNamespace
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from ._gbp import (
     NormalNoise,
@@ -30,7 +41,7 @@ from ._gbp import (
     run_epoch,
 )
 from ._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
-from ._sas import sas_moments
+from ._sas import mean_weights, sas_moments
 from ._utils import row_chunks, take_rows
 
 
@@ -77,34 +88,73 @@ class BaseSaSNetwork(BaseEstimator):
         first_pass = not hasattr(self, "_optimizer") or (
             not self.warm_start and not incremental
         )
-        dtype = np.dtype(self.dtype)
+        if not first_pass:
+            # training goes on in the dtype of the parameters
+            dtype = self.slab_means_[0].dtype
+        elif self.dtype is None:
+            # as MLPClassifier: float32 input stays float32, any other float64
+            dtype = [np.float64, np.float32]
+        else:
+            dtype = np.dtype(self.dtype)
         X, y = validate_data(
-            self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype, order="C"
-        )
+            self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype,
+            order="C", multi_output=True,
+        )  # fmt: skip
+        dtype = X.dtype
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
-        check_classification_targets(y)
+        y, multilabel = self._check_targets(y)
         if not first_pass:
-            self._check_continuation(y, incremental)
+            self._check_continuation(y, incremental, multilabel)
         if first_pass:
-            self.classes_ = self._first_classes(y, classes, incremental)
-            self._initialize(X.shape[1], dtype)
-        elif incremental and classes is not None:
+            self.classes_ = (
+                np.arange(y.shape[1])
+                if multilabel
+                else self._first_classes(y, classes, incremental)
+            )
+            self._initialize(X.shape[1], dtype, multilabel)
+        elif incremental and classes is not None and not multilabel:
             if not np.array_equal(self.classes_, unique_labels(classes)):
                 raise ValueError(
                     f"`classes={classes!r}` is not the same as on the first call "
                     f"to partial_fit, which was {self.classes_!r}."
                 )
-        y = self._class_indices(y)
+        # multilabel targets train as the indicator matrix itself
+        y = y.astype(dtype) if multilabel else self._class_indices(y)
         sample_weight = self._weigh_classes(y, sample_weight, incremental, dtype)
         self._train(X, y, sample_weight, incremental)
         return self
 
+    @staticmethod
+    def _check_targets(y):
+        """``y`` as training takes it, and whether it is a multilabel
+        indicator matrix (one column per label, as ``MLPClassifier`` takes
+        it)."""
+        if sp.issparse(y):
+            y = y.toarray()
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        check_classification_targets(y)
+        if not multilabel and y.ndim == 2:
+            if y.shape[1] != 1:
+                raise ValueError(
+                    f"y of type {type_of_target(y)!r} is not supported: a "
+                    "SaSMLPClassifier takes class labels (one column) or a "
+                    "multilabel indicator matrix of 0s and 1s."
+                )
+            y = column_or_1d(y, warn=True)
+        return y, multilabel
+
     def _weigh_classes(self, y, sample_weight, incremental, dtype):
         """``sample_weight`` times the ``class_weight`` of each sample
         (``y`` holds class indices)."""
+        if self.class_weight is not None and self.out_activation_ == "logistic":
+            raise ValueError(
+                "class_weight is not supported for multilabel targets, whose "
+                "labels are not exclusive classes; weigh the samples with "
+                "sample_weight instead."
+            )
         if self.class_weight is not None:
             if incremental and isinstance(self.class_weight, str):
                 raise ValueError(
@@ -163,9 +213,21 @@ class BaseSaSNetwork(BaseEstimator):
                 "classes are ignored only when every class has a weight."
             )
 
-    def _check_continuation(self, y, incremental):
+    def _check_continuation(self, y, incremental, multilabel):
         """A call that goes on from the fitted state (``partial_fit``, or
         ``fit`` with ``warm_start``) needs the same structure and classes."""
+        if multilabel != (self.out_activation_ == "logistic") or (
+            multilabel and y.shape[1] != len(self.classes_)
+        ):
+            fitted = (
+                f"a multilabel indicator matrix of {len(self.classes_)} labels"
+                if self.out_activation_ == "logistic"
+                else "class labels"
+            )
+            raise ValueError(
+                f"y is not of the kind the network was fitted on ({fitted}); "
+                "call fit (without warm_start) to start a new network."
+            )
         initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
         if self.fit_intercept != initialized_with:
             raise ValueError(
@@ -173,6 +235,8 @@ class BaseSaSNetwork(BaseEstimator):
                 f"was initialized with fit_intercept={initialized_with}; "
                 "call fit (without warm_start) to start a new network."
             )
+        if multilabel:
+            return
         if not incremental and not np.array_equal(unique_labels(y), self.classes_):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as in "
@@ -189,11 +253,8 @@ class BaseSaSNetwork(BaseEstimator):
             found = unique_labels(classes)
         else:
             found = unique_labels(y)
-        if found.shape[0] < 2:
-            raise ValueError(
-                "SaSMLPClassifier needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {found[0]!r}"
-            )
+        # a single class is accepted, as MLPClassifier accepts it: the
+        # softmax of one output predicts it with probability 1
         return found
 
     def _class_indices(self, y):
@@ -208,7 +269,7 @@ class BaseSaSNetwork(BaseEstimator):
             )
         return indices
 
-    def _initialize(self, n_features, dtype):
+    def _initialize(self, n_features, dtype, multilabel=False):
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if not all(isinstance(h, Integral) and h > 0 for h in hidden):
@@ -231,7 +292,7 @@ class BaseSaSNetwork(BaseEstimator):
         self._fitted_with_intercept = bool(self.fit_intercept)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
-        self.out_activation_ = "softmax"
+        self.out_activation_ = "logistic" if multilabel else "softmax"
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -290,7 +351,7 @@ class BaseSaSNetwork(BaseEstimator):
             self.slab_vars_,
             self.slab_means_,
             intercepts,
-            np.dtype(self.dtype),
+            self.slab_means_[0].dtype,
         )
 
     def _set_params_from(self, params):
@@ -351,7 +412,7 @@ class BaseSaSNetwork(BaseEstimator):
         )
         ws = Workspace(params.layer_units, batch_size, X.dtype)
         grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
-        noise = NormalNoise(self._rng)
+        noise = NormalNoise(self._rng, draw_dtype=np.float32)
         # as MLPClassifier: n_iter_ counts the epochs of this call (warm_start)
         self.n_iter_ = 0
         for _ in range(1 if incremental else self.max_iter):
@@ -362,6 +423,8 @@ class BaseSaSNetwork(BaseEstimator):
                         params, grads, optimizer, ws, X, y, sample_weight,
                         alpha=self.alpha_, rng=self._rng, noise=noise,
                         shuffle=self.shuffle, weight_decay=self.weight_decay,
+                        activation=self.activation,
+                        multilabel=self.out_activation_ == "logistic",
                     )  # fmt: skip
             except KeyboardInterrupt:
                 warnings.warn("Training interrupted by user.")
@@ -395,9 +458,9 @@ class BaseSaSNetwork(BaseEstimator):
             print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
         if self._stop_early(params, validation):
             return True
-        # a fixed number of epochs (n_iter_no_change=inf) is no failure to converge
-        fixed_budget = not np.isfinite(self.n_iter_no_change)
-        if not incremental and self.n_iter_ == self.max_iter and not fixed_budget:
+        # as MLPClassifier, also with n_iter_no_change=np.inf and the cosine
+        # schedule: max_iter ended the training, not a convergence rule
+        if not incremental and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
@@ -410,9 +473,32 @@ class BaseSaSNetwork(BaseEstimator):
         ``(X_val, y_val, sample_weight_val)``."""
         seed = int(self._rng.integers(np.iinfo(np.int32).max))
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-        split = train_test_split(
-            *arrays, random_state=seed, test_size=self.validation_fraction, stratify=y
-        )
+        if self.out_activation_ == "logistic":
+            stratify = None  # as MLPClassifier: no strata of label sets
+        elif len(self.classes_) == 2:
+            # MLPClassifier's strata: whether a sample is of the second class
+            # MLPClassifier's strata: whether a sample is of the second class,
+            # a column as its binarized y (its error names them 'True', 'False')
+            stratify = (y == 1)[:, None]
+        else:
+            stratify = self.classes_[y]
+        try:
+            split = train_test_split(
+                *arrays,
+                random_state=seed,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            counts = np.bincount(y, minlength=len(self.classes_)) if y.ndim == 1 else 0
+            rare = self.classes_[(counts > 0) & (counts < 2)]
+            if not np.size(rare):
+                raise
+            raise ValueError(
+                f"{exc} In the labels of y, the classes with too few members "
+                f"are {rare.tolist()}: early_stopping needs at least 2 samples "
+                "of every class."
+            ) from exc
         if split[1].shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
@@ -433,7 +519,11 @@ class BaseSaSNetwork(BaseEstimator):
             )
             mus = _split(mus, [m.shape for m in params.slab_means])
             logits = self._mean_logits(X_val, mus, params.intercepts)
-            correct = logits.argmax(axis=1) == y_val
+            if self.out_activation_ == "logistic":
+                # subset accuracy, MLPClassifier's score of multilabel targets
+                correct = np.all((logits > 0) == (y_val > 0.5), axis=1)
+            else:
+                correct = logits.argmax(axis=1) == y_val
             score = float(np.average(correct, weights=sw_val))
             self.validation_scores_.append(score)
             if self.verbose:
@@ -470,7 +560,7 @@ class BaseSaSNetwork(BaseEstimator):
     def _chunks(self, X, n_passes):
         """Row slices whose activations over all layers fit in working memory."""
         widths = X.shape[1] + sum(p.shape[1] for p in self.spike_probs_)
-        row_bytes = 4 * np.dtype(self.dtype).itemsize * widths * n_passes
+        row_bytes = 4 * self.slab_means_[0].dtype.itemsize * widths * n_passes
         return row_chunks(X.shape[0], row_bytes)
 
     def _moments(self):
@@ -485,8 +575,53 @@ class BaseSaSNetwork(BaseEstimator):
         """Logits of the mean network, chunked over rows."""
         out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
         for rows in self._chunks(X, 1):
-            out[rows] = forward(take_rows(X, rows, out.dtype), mus, intercepts)
+            out[rows] = forward(
+                take_rows(X, rows, out.dtype), mus, intercepts, activation=self.activation
+            )
         return out
+
+    # ------------------------------------------ the mean network, exported
+
+    @property
+    def coefs_(self):
+        """Effective weights of the mean network, one array per layer.
+
+        ``coefs_[l] = (1 - pi) * m / sqrt(N_l)``, of shape ``(N_l,
+        N_{l+1})`` and in the dtype of the parameters, so that the mean
+        network (``inference="mean"``) computes ``z = h @ coefs_[l] +
+        intercepts_[l]`` as ``MLPClassifier`` does. Computed from the
+        current distribution at every access (so always in step with it,
+        after ``partial_fit`` too); read-only.
+        """
+        check_is_fitted(self, "slab_means_")
+        return [mean_weights(m, pi) for m, pi in zip(self.slab_means_, self.spike_probs_)]
+
+    def to_mlp(self):
+        """The mean network as a fitted scikit-learn ``MLPClassifier``.
+
+        The classifier has this network's ``activation``, hidden widths,
+        ``coefs_`` and ``intercepts_`` (copies, in the parameters' dtype)
+        and predicts what ``inference="mean"`` predicts (to float
+        tolerance); for two classes its single logistic output has the
+        weights ``W[:, 1] - W[:, 0]`` (see
+        :meth:`SampledNetwork.to_mlp <sklearn_sas.SampledNetwork.to_mlp>`,
+        which also says how it trains on). Not for a single class.
+
+        Returns
+        -------
+        mlp : sklearn.neural_network.MLPClassifier
+        """
+        from ._export import to_mlp
+
+        check_is_fitted(self)
+        names = ("intercepts_", "classes_", "n_features_in_", "feature_names_in_")
+        mean_network = SimpleNamespace(
+            coefs_=self.coefs_,
+            activation_=self.activation,
+            out_activation_=self.out_activation_,
+            **{name: getattr(self, name) for name in names if hasattr(self, name)},
+        )
+        return to_mlp(mean_network)
 
 
 def _class_weight_key(label):
