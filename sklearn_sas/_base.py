@@ -575,9 +575,8 @@ class BaseSaSNetwork(BaseEstimator):
         """Logits of the mean network, chunked over rows."""
         out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
         for rows in self._chunks(X, 1):
-            out[rows] = forward(
-                take_rows(X, rows, out.dtype), mus, intercepts, activation=self.activation
-            )
+            part = take_rows(X, rows, out.dtype)
+            out[rows] = forward(part, mus, intercepts, activation=self.activation)
         return out
 
     # ------------------------------------------ the mean network, exported
@@ -594,7 +593,8 @@ class BaseSaSNetwork(BaseEstimator):
         after ``partial_fit`` too); read-only.
         """
         check_is_fitted(self, "slab_means_")
-        return [mean_weights(m, pi) for m, pi in zip(self.slab_means_, self.spike_probs_)]
+        pairs = zip(self.slab_means_, self.spike_probs_)
+        return [mean_weights(m, pi) for m, pi in pairs]
 
     def to_mlp(self):
         """The mean network as a fitted scikit-learn ``MLPClassifier``.

@@ -6,6 +6,7 @@ import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils import Bunch
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -254,7 +255,13 @@ class SaSMLPClassifier(DocLinkMixin, ClassifierMixin, BaseSaSNetwork):
         input is converted to it. ``None`` follows the input as
         ``MLPClassifier`` does: float32 input trains in float32, any other in
         float64. ``partial_fit`` and a warm-started ``fit`` go on in the
-        dtype of the fitted parameters.
+        dtype of the fitted parameters. float32 trains about twice as fast:
+        20 epochs of a 784-100-100-10 network on 4,000 MNIST images took
+        6.2 s in float32 and 12.0 s in float64, to the same accuracy
+        (``maint_tools/time_dtype.py``); pass ``dtype="float32"`` (or float32
+        input) where speed matters more than matching ``MLPClassifier``.
+        Training draws its noise in float32 in either dtype, so float32 and
+        float64 input train alike.
 
     Attributes
     ----------
