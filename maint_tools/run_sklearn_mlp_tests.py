@@ -18,7 +18,7 @@ Usage::
 
     python maint_tools/run_sklearn_mlp_tests.py [--output FILE]
 
-The stored output is ``maint_tools/output/sklearn_mlp_tests.txt``.
+The stored output is ``maint_tools/output/run_sklearn_mlp_tests.txt``.
 """
 
 import argparse
