@@ -1,6 +1,7 @@
 """What MLPClassifier users expect: activations, coefs_, multilabel targets,
 the stopping rules, the dtype of the input, and the exports that carry them."""
 
+import json
 import warnings
 
 import numpy as np
@@ -334,3 +335,57 @@ def test_predict_log_proba_matches_log_predict_proba(digits):
             SaSMLPClassifier(**SMALL, activation="logistic"), X.astype(X_dtype), y
         )
         assert_allclose(est.predict_log_proba(X), np.log(est.predict_proba(X)))
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _onnx_run(mlp, X):
+    skl2onnx = pytest.importorskip("skl2onnx")
+    rt = pytest.importorskip("onnxruntime")
+    onx = skl2onnx.to_onnx(mlp, X[:1], options={"zipmap": False})
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_onnx_of_the_mean_network_carries_the_activation(digits, activation):
+    X, y = digits
+    X = X.astype(np.float32)
+    est = _fit(SaSMLPClassifier(**SMALL, activation=activation), X, y)
+    labels, proba = _onnx_run(est.to_mlp(), X)
+    assert_array_equal(labels, est.predict(X))
+    assert_allclose(proba, est.predict_proba(X), rtol=1e-4, atol=1e-5)
+
+
+def test_exported_archive_names_the_activations(digits, tmp_path):
+    from sklearn_sas.compression import export_network
+
+    X, y = digits
+    est = _fit(SaSMLPClassifier(**SMALL, activation="tanh"), X, y)
+    network = export_network(est, tmp_path / "net.npz", rule="sparsity", sparsity=0.5)
+    archive = np.load(tmp_path / "net.npz")
+    metadata = json.loads(str(archive["metadata"]))
+    assert metadata["hidden_activation"] == "tanh"
+    assert metadata["output_activation"] == "softmax"
+    h = X
+    for k in range(metadata["n_layers"]):
+        h = h @ archive[f"coef_{k}"] + archive[f"intercept_{k}"]
+        if k < metadata["n_layers"] - 1:
+            h = np.tanh(h)
+    assert_array_equal(archive["classes"][h.argmax(axis=1)], network.predict(X))
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_torch_module_carries_the_activation(digits, activation):
+    torch = pytest.importorskip("torch")
+    X, y = digits
+    est = _fit(SaSMLPClassifier(**SMALL, activation=activation), X, y)
+    net = est.sample_network(random_state=0)
+    module = net.to_torch()
+    with torch.no_grad():
+        logits = module(torch.from_numpy(X)).numpy()
+    assert_allclose(torch.softmax(torch.from_numpy(logits), 1).numpy(),
+                    net.predict_proba(X), rtol=1e-10)  # fmt: skip
