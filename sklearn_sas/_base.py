@@ -2,22 +2,29 @@
 
 Like scikit-learn's ``BaseMultilayerPerceptron``: input validation, the
 epoch loop around the gBP core (``_gbp.run_epoch``), stopping rules, and the
-mean network used by early stopping and prediction. The public estimator,
+mean network used by early stopping and prediction (the checks of class
+targets are ``_targets.py``'s). The public estimator,
 its parameters and its prediction methods are in ``_classifier.py``.
 """
 
 import copy
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
+from types import SimpleNamespace
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.multiclass import (
+    unique_labels,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._gbp import (
     NormalNoise,
@@ -30,7 +37,8 @@ from ._gbp import (
     run_epoch,
 )
 from ._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
-from ._sas import sas_moments
+from ._sas import mean_weights, sas_moments
+from ._targets import ClassTargetsMixin
 from ._utils import row_chunks, take_rows
 
 # precision of the Gaussian prior that alpha="auto" puts on the summed loss:
@@ -71,7 +79,7 @@ def auto_batch_size(n_samples):
     return min(n_samples, largest, max(smallest, per_update))
 
 
-class BaseSaSNetwork(BaseEstimator):
+class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
     """Base of the spike-and-slab networks trained by gBP.
 
     Subclasses define the parameters (``__init__`` and
@@ -95,138 +103,46 @@ class BaseSaSNetwork(BaseEstimator):
         first_pass = not hasattr(self, "_optimizer") or (
             not self.warm_start and not incremental
         )
-        dtype = np.dtype(self.dtype)
+        if not first_pass:
+            # training goes on in the dtype of the parameters
+            dtype = self.slab_means_[0].dtype
+        elif self.dtype is None:
+            # as MLPClassifier: float32 input stays float32, any other float64
+            dtype = [np.float64, np.float32]
+        else:
+            dtype = np.dtype(self.dtype)
         X, y = validate_data(
-            self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype, order="C"
-        )
+            self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype,
+            order="C", multi_output=True,
+        )  # fmt: skip
+        dtype = X.dtype
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
-        check_classification_targets(y)
+        y, multilabel = self._check_targets(y)
         if not first_pass:
-            self._check_continuation(y, incremental)
+            self._check_continuation(y, incremental, multilabel)
         if first_pass:
-            self.classes_ = self._first_classes(y, classes, incremental)
-            self._initialize(X.shape[1], dtype)
-        elif incremental and classes is not None:
+            self.classes_ = (
+                np.arange(y.shape[1])
+                if multilabel
+                else self._first_classes(y, classes, incremental)
+            )
+            self._initialize(X.shape[1], dtype, multilabel)
+        elif incremental and classes is not None and not multilabel:
             if not np.array_equal(self.classes_, unique_labels(classes)):
                 raise ValueError(
                     f"`classes={classes!r}` is not the same as on the first call "
                     f"to partial_fit, which was {self.classes_!r}."
                 )
-        y = self._class_indices(y)
+        # multilabel targets train as the indicator matrix itself
+        y = y.astype(dtype) if multilabel else self._class_indices(y)
         sample_weight = self._weigh_classes(y, sample_weight, incremental, dtype)
         self._train(X, y, sample_weight, incremental)
         return self
 
-    def _weigh_classes(self, y, sample_weight, incremental, dtype):
-        """``sample_weight`` times the ``class_weight`` of each sample
-        (``y`` holds class indices)."""
-        if self.class_weight is not None:
-            if incremental and isinstance(self.class_weight, str):
-                raise ValueError(
-                    "class_weight='balanced' is not supported by partial_fit, "
-                    "which sees one batch at a time: pass the weights of all the "
-                    "labels as a dict, e.g. dict(zip(classes, compute_class_weight("
-                    "'balanced', classes=classes, y=y_all)))."
-                )
-            if isinstance(self.class_weight, dict):
-                self._check_class_weight_dict()
-            # "balanced" counts each sample by its weight, as LogisticRegression
-            # does: an integer weight is the same as that many repeated rows
-            with np.errstate(divide="ignore"):
-                per_class = compute_class_weight(
-                    self.class_weight,
-                    classes=self.classes_,
-                    y=self.classes_[y],
-                    sample_weight=sample_weight,
-                )
-            # a class whose samples all weigh 0 stays weightless ("balanced"
-            # would give it an infinite weight, and its samples NaN)
-            per_class = np.where(np.isfinite(per_class), per_class, 0).astype(dtype)
-            weights = per_class[y]
-            if sample_weight is not None:
-                weights *= sample_weight
-            sample_weight = weights
-        if sample_weight is not None and not sample_weight.sum() > 0:
-            what = "sample_weight" if self.class_weight is None else (
-                "sample_weight times class_weight"
-            )
-            raise ValueError(f"{what} must have a positive sum.")
-        return sample_weight
-
-    def _check_class_weight_dict(self):
-        """Finite non-negative weights; labels that are not among ``classes_``
-        are ignored where every class has a weight, as ``LogisticRegression``
-        ignores them (a cross-validation fold that misses a rare class), and
-        refused otherwise (a misspelt label)."""
-        bad = {
-            label: weight for label, weight in self.class_weight.items()
-            if not (isinstance(weight, Real) and 0 <= weight < np.inf)
-        }  # fmt: skip
-        if bad:
-            raise ValueError(
-                f"class_weight values must be finite non-negative numbers, got {bad}."
-            )
-        # a class's key in the dict, as compute_class_weight looks it up
-        keys = [_class_weight_key(label) for label in self.classes_]
-        unnamed = np.array([key not in self.class_weight for key in keys])
-        unknown = [label for label in self.class_weight if label not in set(keys)]
-        if unknown and any(unnamed):
-            raise ValueError(
-                f"class_weight has labels {unknown} that are not classes of the "
-                f"classifier, {self.classes_.tolist()}, and no weight for the "
-                f"classes {self.classes_[unnamed].tolist()}. Labels that are not "
-                "classes are ignored only when every class has a weight."
-            )
-
-    def _check_continuation(self, y, incremental):
-        """A call that goes on from the fitted state (``partial_fit``, or
-        ``fit`` with ``warm_start``) needs the same structure and classes."""
-        initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
-        if self.fit_intercept != initialized_with:
-            raise ValueError(
-                f"fit_intercept changed to {self.fit_intercept} since the network "
-                f"was initialized with fit_intercept={initialized_with}; "
-                "call fit (without warm_start) to start a new network."
-            )
-        if not incremental and not np.array_equal(unique_labels(y), self.classes_):
-            raise ValueError(
-                "warm_start can only be used where `y` has the same classes as in "
-                f"the previous call to fit. Previously got {self.classes_}, `y` has "
-                f"{unique_labels(y)}"
-            )
-
-    def _first_classes(self, y, classes, incremental):
-        if incremental:
-            if classes is None:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit."
-                )
-            found = unique_labels(classes)
-        else:
-            found = unique_labels(y)
-        if found.shape[0] < 2:
-            raise ValueError(
-                "SaSMLPClassifier needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {found[0]!r}"
-            )
-        return found
-
-    def _class_indices(self, y):
-        """Position of each label of ``y`` in ``classes_``."""
-        indices = np.searchsorted(self.classes_, y)
-        indices = np.minimum(indices, len(self.classes_) - 1)
-        unknown = self.classes_[indices] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"y contains labels {np.unique(y[unknown]).tolist()} that are not "
-                f"in classes_ {self.classes_.tolist()}."
-            )
-        return indices
-
-    def _initialize(self, n_features, dtype):
+    def _initialize(self, n_features, dtype, multilabel=False):
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if not all(isinstance(h, Integral) and h > 0 for h in hidden):
@@ -249,7 +165,7 @@ class BaseSaSNetwork(BaseEstimator):
         self._fitted_with_intercept = bool(self.fit_intercept)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
-        self.out_activation_ = "softmax"
+        self.out_activation_ = "logistic" if multilabel else "softmax"
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -310,7 +226,7 @@ class BaseSaSNetwork(BaseEstimator):
             self.slab_vars_,
             self.slab_means_,
             intercepts,
-            np.dtype(self.dtype),
+            self.slab_means_[0].dtype,
         )
 
     def _set_params_from(self, params):
@@ -371,7 +287,7 @@ class BaseSaSNetwork(BaseEstimator):
         )
         ws = Workspace(params.layer_units, batch_size, X.dtype)
         grads = ParamVector(params.layer_units, params.fit_intercept, X.dtype)
-        noise = NormalNoise(self._rng)
+        noise = NormalNoise(self._rng, draw_dtype=np.float32)
         # as MLPClassifier: n_iter_ counts the epochs of this call (warm_start)
         self.n_iter_ = 0
         for _ in range(1 if incremental else self.max_iter):
@@ -382,6 +298,8 @@ class BaseSaSNetwork(BaseEstimator):
                         params, grads, optimizer, ws, X, y, sample_weight,
                         alpha=self.alpha_, rng=self._rng, noise=noise,
                         shuffle=self.shuffle, weight_decay=self.weight_decay,
+                        activation=self.activation,
+                        multilabel=self.out_activation_ == "logistic",
                     )  # fmt: skip
             except KeyboardInterrupt:
                 warnings.warn("Training interrupted by user.")
@@ -415,9 +333,9 @@ class BaseSaSNetwork(BaseEstimator):
             print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
         if self._stop_early(params, validation):
             return True
-        # a fixed number of epochs (n_iter_no_change=inf) is no failure to converge
-        fixed_budget = not np.isfinite(self.n_iter_no_change)
-        if not incremental and self.n_iter_ == self.max_iter and not fixed_budget:
+        # as MLPClassifier, also with n_iter_no_change=np.inf and the cosine
+        # schedule: max_iter ended the training, not a convergence rule
+        if not incremental and self.n_iter_ == self.max_iter:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
@@ -430,9 +348,32 @@ class BaseSaSNetwork(BaseEstimator):
         ``(X_val, y_val, sample_weight_val)``."""
         seed = int(self._rng.integers(np.iinfo(np.int32).max))
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-        split = train_test_split(
-            *arrays, random_state=seed, test_size=self.validation_fraction, stratify=y
-        )
+        if self.out_activation_ == "logistic":
+            stratify = None  # as MLPClassifier: no strata of label sets
+        elif len(self.classes_) == 2:
+            # MLPClassifier's strata: whether a sample is of the second class
+            # MLPClassifier's strata: whether a sample is of the second class,
+            # a column as its binarized y (its error names them 'True', 'False')
+            stratify = (y == 1)[:, None]
+        else:
+            stratify = self.classes_[y]
+        try:
+            split = train_test_split(
+                *arrays,
+                random_state=seed,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            counts = np.bincount(y, minlength=len(self.classes_)) if y.ndim == 1 else 0
+            rare = self.classes_[(counts > 0) & (counts < 2)]
+            if not np.size(rare):
+                raise
+            raise ValueError(
+                f"{exc} In the labels of y, the classes with too few members "
+                f"are {rare.tolist()}: early_stopping needs at least 2 samples "
+                "of every class."
+            ) from exc
         if split[1].shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
@@ -453,7 +394,11 @@ class BaseSaSNetwork(BaseEstimator):
             )
             mus = _split(mus, [m.shape for m in params.slab_means])
             logits = self._mean_logits(X_val, mus, params.intercepts)
-            correct = logits.argmax(axis=1) == y_val
+            if self.out_activation_ == "logistic":
+                # subset accuracy, MLPClassifier's score of multilabel targets
+                correct = np.all((logits > 0) == (y_val > 0.5), axis=1)
+            else:
+                correct = logits.argmax(axis=1) == y_val
             score = float(np.average(correct, weights=sw_val))
             self.validation_scores_.append(score)
             if self.verbose:
@@ -490,7 +435,7 @@ class BaseSaSNetwork(BaseEstimator):
     def _chunks(self, X, n_passes):
         """Row slices whose activations over all layers fit in working memory."""
         widths = X.shape[1] + sum(p.shape[1] for p in self.spike_probs_)
-        row_bytes = 4 * np.dtype(self.dtype).itemsize * widths * n_passes
+        row_bytes = 4 * self.slab_means_[0].dtype.itemsize * widths * n_passes
         return row_chunks(X.shape[0], row_bytes)
 
     def _moments(self):
@@ -505,14 +450,50 @@ class BaseSaSNetwork(BaseEstimator):
         """Logits of the mean network, chunked over rows."""
         out = np.empty((X.shape[0], mus[-1].shape[1]), dtype=mus[-1].dtype)
         for rows in self._chunks(X, 1):
-            out[rows] = forward(take_rows(X, rows, out.dtype), mus, intercepts)
+            part = take_rows(X, rows, out.dtype)
+            out[rows] = forward(part, mus, intercepts, activation=self.activation)
         return out
 
+    # ------------------------------------------ the mean network, exported
 
-def _class_weight_key(label):
-    """The key under which ``compute_class_weight`` looks up the weight of the
-    class ``label`` in a ``class_weight`` dict."""
-    try:
-        return int(label)
-    except ValueError:  # text labels
-        return str(label)
+    @property
+    def coefs_(self):
+        """Effective weights of the mean network, one array per layer.
+
+        ``coefs_[l] = (1 - pi) * m / sqrt(N_l)``, of shape ``(N_l,
+        N_{l+1})`` and in the dtype of the parameters, so that the mean
+        network (``inference="mean"``) computes ``z = h @ coefs_[l] +
+        intercepts_[l]`` as ``MLPClassifier`` does. Computed from the
+        current distribution at every access (so always in step with it,
+        after ``partial_fit`` too); read-only.
+        """
+        check_is_fitted(self, "slab_means_")
+        pairs = zip(self.slab_means_, self.spike_probs_)
+        return [mean_weights(m, pi) for m, pi in pairs]
+
+    def to_mlp(self):
+        """The mean network as a fitted scikit-learn ``MLPClassifier``.
+
+        The classifier has this network's ``activation``, hidden widths,
+        ``coefs_`` and ``intercepts_`` (copies, in the parameters' dtype)
+        and predicts what ``inference="mean"`` predicts (to float
+        tolerance); for two classes its single logistic output has the
+        weights ``W[:, 1] - W[:, 0]`` (see
+        :meth:`SampledNetwork.to_mlp <sklearn_sas.SampledNetwork.to_mlp>`,
+        which also says how it trains on). Not for a single class.
+
+        Returns
+        -------
+        mlp : sklearn.neural_network.MLPClassifier
+        """
+        from ._export import to_mlp
+
+        check_is_fitted(self)
+        names = ("intercepts_", "classes_", "n_features_in_", "feature_names_in_")
+        mean_network = SimpleNamespace(
+            coefs_=self.coefs_,
+            activation_=self.activation,
+            out_activation_=self.out_activation_,
+            **{name: getattr(self, name) for name in names if hasattr(self, name)},
+        )
+        return to_mlp(mean_network)

@@ -22,24 +22,34 @@ def to_mlp(network):
     coefs = [_dense_copy(w) for w in network.coefs_]
     intercepts = [b.copy() for b in network.intercepts_]
     classes = network.classes_.copy()
-    if len(classes) == 2:
+    multilabel = network.out_activation_ == "logistic"
+    if len(classes) < 2:
+        raise ValueError(
+            "to_mlp needs a network of at least two classes: MLPClassifier "
+            f"answers a single class with no network, and this one has {classes}."
+        )
+    if len(classes) == 2 and not multilabel:
         # MLPClassifier answers a binary problem with one logistic unit; the
         # softmax of two logits is the sigmoid of their difference
         coefs[-1] = coefs[-1][:, 1:] - coefs[-1][:, :1]
         intercepts[-1] = intercepts[-1][1:] - intercepts[-1][:1]
     mlp = MLPClassifier(
-        hidden_layer_sizes=tuple(w.shape[1] for w in coefs[:-1]), activation="relu"
+        hidden_layer_sizes=tuple(w.shape[1] for w in coefs[:-1]),
+        activation=network.activation_,
     )
     mlp.coefs_, mlp.intercepts_ = coefs, intercepts
     mlp.classes_ = classes
     # predict maps the output units back to labels through the binarizer
-    mlp._label_binarizer = LabelBinarizer().fit(classes)
+    mlp._label_binarizer = LabelBinarizer().fit(
+        # an indicator matrix of every label makes the multilabel binarizer
+        np.eye(len(classes), dtype=int) if multilabel else classes
+    )
     mlp.n_features_in_ = network.n_features_in_
     if hasattr(network, "feature_names_in_"):
         mlp.feature_names_in_ = network.feature_names_in_.copy()
     mlp.n_layers_ = len(coefs) + 1
     mlp.n_outputs_ = coefs[-1].shape[1]
-    mlp.out_activation_ = "logistic" if len(classes) == 2 else "softmax"
+    mlp.out_activation_ = "logistic" if len(classes) == 2 or multilabel else "softmax"
     # the state MLPClassifier starts training from, so partial_fit and a
     # warm-started fit continue from these weights; no history is invented
     mlp.n_iter_ = mlp.t_ = 0
@@ -48,6 +58,10 @@ def to_mlp(network):
     mlp.best_loss_ = np.inf
     mlp.validation_scores_ = mlp.best_validation_score_ = None
     return mlp
+
+
+# torch.nn modules of the hidden activations ("identity" adds no module)
+_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "logistic": "Sigmoid"}
 
 
 def to_torch(network, masks):
@@ -89,6 +103,6 @@ def to_torch(network, masks):
             mask = torch.from_numpy(keep[k].T.copy())
             torch_prune.custom_from_mask(linear, name="weight", mask=mask)
         layers.append(linear)
-        if k < len(network.coefs_) - 1:
-            layers.append(torch.nn.ReLU())
+        if k < len(network.coefs_) - 1 and network.activation_ != "identity":
+            layers.append(getattr(torch.nn, _TORCH_ACTIVATIONS[network.activation_])())
     return torch.nn.Sequential(*layers)

@@ -6,7 +6,10 @@ One layer, with ``mu`` and ``var`` the moments of its weights::
 
     z = H @ mu / sqrt(N_l) + eps * sqrt((H * H) @ var / N_l) + b
 
-``relu`` on hidden layers, softmax and cross-entropy on the output layer. The
+An activation (``relu`` by default, see :mod:`._activations`) on hidden
+layers; on the output layer a softmax with the cross-entropy, or (several
+labels per sample) one logistic unit per label with the binary log-loss
+summed over the labels. The
 gradients are the paper's Eqs. (5)-(7) in matrix form: two matrix products
 forward and four backward per layer. With ``spike_slab=False`` the same code
 runs plain backpropagation on the slab means (``pi = xi = 0`` frozen): one
@@ -19,6 +22,15 @@ from itertools import pairwise
 
 import numpy as np
 
+from ._activations import (  # noqa: F401 (the output functions live on here)
+    activate,
+    derivative_from_output,
+    log_sigmoid,
+    log_softmax,
+    sigmoid,
+    softmax,
+)
+from ._noise import NormalNoise, new_generator  # noqa: F401
 from ._sas import preactivation_moments, project_sas, sas_moments, sas_param_grads
 
 
@@ -124,7 +136,8 @@ class Workspace:
         self.batch_size = batch_size
         self.activations = per_layer(widths)
         self.squares = per_layer(widths[:-1])
-        self.relu_masks = per_layer(widths[:-1])
+        # f'(z) of the hidden units (the ReLU's 0/1 mask)
+        self.derivatives = per_layer(widths[:-1])
         self.noise_flat = np.empty(batch_size * sum(widths), dtype=dtype)
         self.noise = _split(self.noise_flat, [(batch_size, c) for c in widths])
         self.noise_gain = per_layer(widths)
@@ -233,6 +246,33 @@ def softmax_cross_entropy(z, y, sample_weight, delta):
     return -float(np.dot(sample_weight, log_lik)) / sw_sum
 
 
+def logistic_cross_entropy(z, Y, sample_weight, delta):
+    """Mean over samples of the binary log-loss of logits ``z``, summed over
+    the labels of the indicator matrix ``Y``.
+
+    Writes ``dL/dz = w * (sigmoid(z) - Y) / sum(w)`` into ``delta``; stable
+    for any logits (``log(1 + exp(z)) - Y z`` through ``log1p`` of a
+    non-positive exponent).
+    """
+    n = z.shape[0]
+    np.negative(np.abs(z), out=delta)
+    np.exp(delta, out=delta)
+    np.log1p(delta, out=delta)
+    per_sample = np.maximum(z, 0)
+    per_sample += delta
+    per_sample -= Y * z
+    losses = per_sample.sum(axis=1, dtype=np.float64)
+    delta[...] = z
+    activate("logistic", delta)
+    delta -= Y
+    if sample_weight is None:
+        delta *= 1.0 / n
+        return float(losses.mean())
+    sw_sum = float(sample_weight.sum(dtype=np.float64))
+    delta *= (sample_weight / sw_sum)[:, None]
+    return float(np.dot(sample_weight, losses)) / sw_sum
+
+
 def layer_backward(
     U, U_sq, mu, var, E, gain, q, grad_mu, grad_var, grad_b, scales, E_in, tmp, ones
 ):
@@ -244,7 +284,7 @@ def layer_backward(
     ``Q = delta eps / (2 D)``), and ``grad_b = e sum(E)``. When ``E_in`` is
     given it receives ``E mu.T + U (q var.T)``, which is ``dL/dH`` of the
     input up to the factor ``e / sqrt(N)``; the caller applies the derivative
-    of the ReLU below. ``ones`` holds at least as many ones as ``E`` has rows.
+    of the activation below. ``ones`` holds at least as many ones as ``E`` has rows.
     """
     a, e = scales
     _matmul(U.T, E, out=grad_mu)
@@ -266,74 +306,19 @@ def layer_backward(
         E_in += tmp
 
 
-def new_generator(seed):
-    """The generator training draws from: NumPy's SFC64, which yields raw bits
-    fastest of its bit generators here (the noise needs many)."""
-    return np.random.Generator(np.random.SFC64(seed))
-
-
-# float dtype -> (unsigned int of the same width, mantissa bits, bits of 1.0)
-_UNIFORM_BITS = {
-    np.dtype(np.float32): (np.uint32, 23, 0x3F800000),
-    np.dtype(np.float64): (np.uint64, 52, 0x3FF0000000000000),
-}
-
-
-class NormalNoise:
-    """Standard normal noise ``eps`` drawn into given buffers.
-
-    Box-Muller on uniform draws made from the generator's raw 64-bit words:
-    the top mantissa-many bits of a word, under the exponent of 1.0, are a
-    float uniform in [1, 2), two floats for one float32 draw. Exact normals,
-    drawn faster than by NumPy's ``random`` followed by Box-Muller or by its
-    ziggurat ``standard_normal``, which matters because every minibatch
-    needs ``batch * sum(N_{l+1})`` of them.
-    The radius uniform has 2**23 values for float32 (2**52 for float64),
-    which caps ``|eps|`` at 5.65 (8.49); the normal law puts 1.6e-8 beyond.
-
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    """
-
-    def __init__(self, rng):
-        self.rng = rng
-        self._scratch = np.empty(0)
-
-    def _uniforms_1_2(self, out):
-        """Fill ``out`` (contiguous, float32 or float64) with uniforms in [1, 2)."""
-        uint, mantissa, one = _UNIFORM_BITS[out.dtype]
-        n_words = -(-out.size * out.itemsize // 8)
-        words = self.rng.bit_generator.random_raw(n_words).view(uint)[: out.size]
-        bits = out.view(uint)
-        np.right_shift(words, uint(8 * out.itemsize - mantissa), out=bits)
-        np.bitwise_or(bits, uint(one), out=bits)
-        return out
-
-    def fill(self, out):
-        flat = out.reshape(-1)
-        half = flat.size // 2
-        if self._scratch.size < half or self._scratch.dtype != flat.dtype:
-            self._scratch = np.empty(half, dtype=flat.dtype)
-        pairs = self._uniforms_1_2(flat[: 2 * half])
-        radius, angle, cosine = pairs[:half], pairs[half:], self._scratch[:half]
-        # 2 - u lies in (0, 1], where the log is finite
-        np.subtract(2, radius, out=radius)
-        np.log(radius, out=radius)
-        radius *= -2
-        np.sqrt(radius, out=radius)
-        # u in [1, 2) makes 2 pi u a uniform angle over a whole turn
-        angle *= 2 * np.pi
-        np.cos(angle, out=cosine)
-        np.sin(angle, out=angle)
-        angle *= radius
-        radius *= cosine
-        if flat.size % 2:
-            flat[-1] = self.rng.standard_normal()
-        return out
-
-
-def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=True):
+def loss_grad(
+    params,
+    grads,
+    ws,
+    X,
+    y,
+    sample_weight,
+    alpha,
+    noise,
+    spike_slab=True,
+    activation="relu",
+    multilabel=False,
+):
     """Minibatch loss, with its gradient written into ``grads``.
 
     Parameters
@@ -345,8 +330,9 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
         Buffers for at least ``X.shape[0]`` rows.
     X : ndarray or sparse matrix of shape (n, N_0)
         Minibatch.
-    y : ndarray of int of shape (n,)
-        Class indices.
+    y : ndarray of int of shape (n,), or of floats of shape (n, n_out)
+        Class indices, or with ``multilabel=True`` the 0/1 indicator matrix
+        of the labels (in the dtype of the parameters).
     sample_weight : ndarray of shape (n,) or None
     alpha : float
         L2 penalty on ``m`` and ``xi``, divided by the minibatch weight like
@@ -356,6 +342,11 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
         in both passes.
     spike_slab : bool, default=True
         False runs plain backprop on ``m`` (``pi = xi = 0`` frozen).
+    activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
+        Activation of the hidden units.
+    multilabel : bool, default=False
+        One logistic output per label and the summed binary log-loss, instead
+        of the softmax and the cross-entropy.
 
     Returns
     -------
@@ -407,17 +398,25 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
         if layer == n_layers - 1:
             V *= a
             break
-        # relu(a V) = a relu(V) for a > 0: the scale carries on
-        mask = np.greater(V, 0, out=ws.relu_masks[layer][:n], casting="unsafe")
-        V *= mask
-        carried = a
-        if carried < _MIN_CARRIED_SCALE:
-            V *= carried
+        if activation == "relu":
+            # relu(a V) = a relu(V) for a > 0: the scale carries on
+            mask = np.greater(V, 0, out=ws.derivatives[layer][:n], casting="unsafe")
+            V *= mask
+            carried = a
+            if carried < _MIN_CARRIED_SCALE:
+                V *= carried
+                carried = 1.0
+        else:
+            # no other activation commutes with the scale: apply it first
+            V *= a
+            activate(activation, V)
+            derivative_from_output(activation, V, ws.derivatives[layer][:n])
             carried = 1.0
         inputs.append(V)
         input_squares.append(np.multiply(V, V, out=ws.squares[layer][:n]))
 
-    loss = softmax_cross_entropy(V, y, sample_weight, ws.deltas[-1][:n])
+    output_loss = logistic_cross_entropy if multilabel else softmax_cross_entropy
+    loss = output_loss(V, y, sample_weight, ws.deltas[-1][:n])
 
     grad_bias = grads.intercepts or [None] * n_layers
     e = 1.0
@@ -440,7 +439,8 @@ def loss_grad(params, grads, ws, X, y, sample_weight, alpha, noise, spike_slab=T
             ws.ones,
         )
         if E_in is not None:
-            E_in *= ws.relu_masks[layer - 1][:n]
+            if activation != "identity":
+                E_in *= ws.derivatives[layer - 1][:n]
             e *= inputs[layer].shape[1] ** -0.5
             if e < _MIN_CARRIED_SCALE:
                 E_in *= e
@@ -492,6 +492,8 @@ def run_epoch(
     shuffle,
     spike_slab=True,
     weight_decay=0.0,
+    activation="relu",
+    multilabel=False,
 ):
     """One pass over the data in minibatches of ``ws.batch_size`` rows.
 
@@ -501,7 +503,8 @@ def run_epoch(
     is decoupled from the gradient, as in Li & Huang's code: with the
     optimizer's current step size ``lr``, every ``theta`` of ``pi``, ``xi``
     and ``m`` (only ``m`` with ``spike_slab=False``) becomes
-    ``theta - lr * (step + weight_decay * theta)``. Returns the mean
+    ``theta - lr * (step + weight_decay * theta)``. ``activation`` and
+    ``multilabel`` are :func:`loss_grad`'s. Returns the mean
     minibatch loss weighted by minibatch size, as ``MLPClassifier`` reports
     it; a non-finite loss ends the epoch at once and is returned.
     """
@@ -519,8 +522,9 @@ def run_epoch(
             X_batch = _take_rows(X, rows, ws.X)
         sw = None if sample_weight is None else sample_weight[rows]
         loss = loss_grad(
-            params, grads, ws, X_batch, y[rows], sw, alpha, noise, spike_slab
-        )
+            params, grads, ws, X_batch, y[rows], sw, alpha, noise, spike_slab,
+            activation, multilabel,
+        )  # fmt: skip
         if not np.isfinite(loss):
             return loss
         total += loss * (stop - start)
@@ -537,14 +541,15 @@ def run_epoch(
     return total / n_samples
 
 
-def forward(X, mus, intercepts, scaled=True):
+def forward(X, mus, intercepts, scaled=True, activation="relu"):
     """Logits of a batch through the deterministic network with weights
     ``mus``.
 
     ``scaled=False`` means the ``1 / sqrt(N)`` factor is already in the
     weights (concrete networks: ``z = h @ W + b``). ``X`` and the weights
-    may be dense or sparse (scipy); returns a new dense array. The noisy
-    mean-field passes are :func:`forward_mc`'s.
+    may be dense or sparse (scipy); returns a new dense array. ``activation``
+    is that of the hidden units. The noisy mean-field passes are
+    :func:`forward_mc`'s.
     """
     n_layers = len(mus)
     H = X
@@ -558,12 +563,12 @@ def forward(X, mus, intercepts, scaled=True):
         if intercepts is not None:
             z += intercepts[layer]
         if layer < n_layers - 1:
-            np.clip(z, 0, np.inf, out=z)  # ReLU; faster than np.maximum
+            activate(activation, z)
         H = z
     return H
 
 
-def forward_mc(X, mus, variances, intercepts, noise):
+def forward_mc(X, mus, variances, intercepts, noise, activation="relu"):
     """Logits of mean-field passes, shape ``(n_passes, n, n_out)``.
 
     ``noise[l]`` of shape ``(n_passes, N_{l+1})`` holds the standard normal
@@ -575,6 +580,7 @@ def forward_mc(X, mus, variances, intercepts, noise):
     BLAS may round a product differently by its shape). The input layer's
     ``(G, D)`` are the same in every pass, so they are computed once; the
     passes run stacked along the rows through the layers above.
+    ``activation`` is that of the hidden units.
     """
     n_passes, n = noise[0].shape[0], X.shape[0]
     H = X
@@ -590,21 +596,6 @@ def forward_mc(X, mus, variances, intercepts, noise):
             z *= noise[layer][:, None, :]
             z += G.reshape(n_passes, n, -1)
         if layer < len(mus) - 1:
-            # ReLU, then the passes stacked along the rows
-            H = np.clip(z, 0, np.inf, out=z).reshape(n_passes * n, -1)
+            # the activation, then the passes stacked along the rows
+            H = activate(activation, z).reshape(n_passes * n, -1)
     return z
-
-
-def softmax(z):
-    """Row-wise softmax, stable for any logits; returns a new array."""
-    out = z - z.max(axis=1, keepdims=True)
-    np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
-    return out
-
-
-def log_softmax(z):
-    """Row-wise log-softmax, stable for any logits."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return shifted

@@ -4,10 +4,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._activations import output_log_proba, output_proba
 from ._doc_link import DocLinkMixin
-from ._gbp import forward, log_softmax, softmax
+from ._gbp import forward
+from ._sas import effective_weights
 from ._utils import (
     check_finite_output,
+    labels_from_scores,
     row_chunks,
     take_rows,
     validate_prediction_input,
@@ -15,7 +18,7 @@ from ._utils import (
 
 
 class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
-    """Base of the fixed ReLU networks derived from a fitted model.
+    """Base of the fixed networks derived from a fitted model.
 
     Subclasses are built by a class method from a fitted
     :class:`SaSMLPClassifier` and set ``coefs_`` (the ``1 / sqrt(N_l)`` scale
@@ -35,6 +38,8 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
             self.feature_names_in_ = parent.feature_names_in_
         self.n_layers_ = parent.n_layers_
         self.n_outputs_ = parent.n_outputs_
+        self.activation_ = parent.activation
+        self.out_activation_ = parent.out_activation_
 
     def fit(self, X, y=None):
         """Not available: the network comes from a fitted model.
@@ -56,7 +61,9 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
         out = np.empty((X.shape[0], self.n_outputs_), dtype=dtype)
         for rows in self._row_chunks(X.shape):
             part = take_rows(X, rows, out.dtype)
-            out[rows] = forward(part, coefs, self.intercepts_, scaled=False)
+            out[rows] = forward(
+                part, coefs, self.intercepts_, scaled=False, activation=self.activation_
+            )
         return check_finite_output(out, dtype)
 
     def _inference_weights(self):
@@ -86,7 +93,7 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        return softmax(self._logits(X))
+        return output_proba(self._logits(X), self.out_activation_)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -101,7 +108,7 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        return log_softmax(self._logits(X))
+        return output_log_proba(self._logits(X), self.out_activation_)
 
     def predict(self, X):
         """Predict class labels.
@@ -116,7 +123,9 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        return self.classes_[np.argmax(self._logits(X), axis=1)]
+        return labels_from_scores(
+            self.classes_, self._logits(X), self.out_activation_, 0
+        )
 
     def to_mlp(self):
         """The network as a fitted scikit-learn ``MLPClassifier``.
@@ -278,7 +287,7 @@ class SampledNetwork(ConcreteNetwork):
         """A fitted network from sampled ``weights`` (unscaled) of ``parent``."""
         net = cls()
         net._take_parent_attributes(parent)
-        net.coefs_ = [w * np.asarray(w.shape[0] ** -0.5, w.dtype) for w in weights]
+        net.coefs_ = [effective_weights(w) for w in weights]
         net.masks_ = masks
         kept = sum(int(mask.sum()) for mask in masks)
         net.sparsity_ = 1.0 - kept / sum(mask.size for mask in masks)

@@ -345,3 +345,20 @@ def credit_masks(
         uip |= zero_point_mass
         vip &= ~zero_point_mass
     return vip, uip, ~(vip | uip)
+
+
+def effective_weights(weights):
+    """Weights of the forward pass written ``z = h @ W + b``.
+
+    The networks divide a layer's product by ``sqrt(N_l)`` (its input
+    width, ``weights.shape[0]``); folding that scale into the weights gives
+    the ``coefs_`` of ``MLPClassifier``. Returns a new array in the dtype of
+    ``weights``; every concrete network (mean, sampled, pruned) is made
+    through here.
+    """
+    return weights * np.asarray(weights.shape[0] ** -0.5, weights.dtype)
+
+
+def mean_weights(m, pi):
+    """Effective weights of the mean network: ``(1 - pi) m / sqrt(N_l)``."""
+    return effective_weights(m * (1 - pi))

@@ -320,3 +320,12 @@ def write_files(writers):
         with contextlib.suppress(OSError):
             os.unlink(backup)
     return results
+def labels_from_scores(classes, scores, out_activation, threshold):
+    """Predicted labels from the output ``scores`` of every row: the class of
+    the highest score, or with one logistic output per label
+    (``out_activation="logistic"``) the indicator matrix of the labels whose
+    score exceeds ``threshold`` (0 for logits, 0.5 for probabilities), as
+    ``MLPClassifier`` predicts multilabel targets."""
+    if out_activation == "logistic":
+        return (scores > threshold).astype(classes.dtype)
+    return classes[np.argmax(scores, axis=1)]

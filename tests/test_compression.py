@@ -30,9 +30,10 @@ def fitted(digits_split):
     X_train, _, y_train, _ = digits_split
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return SaSMLPClassifier((40, 20), max_iter=200, random_state=0).fit(
-            X_train, y_train
-        )
+        # float32, the dtype of the pruned weights checked below
+        return SaSMLPClassifier(
+            (40, 20), max_iter=200, dtype="float32", random_state=0
+        ).fit(X_train, y_train)
 
 
 def test_rules_follow_the_spike_probabilities(fitted):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_sas import SaSMLPClassifier
 from sklearn_sas.compression import prune
@@ -13,7 +14,9 @@ from sklearn_sas.compression import prune
 @pytest.fixture(scope="module")
 def fitted():
     X, y = load_digits(return_X_y=True)
-    return SaSMLPClassifier((8,), max_iter=3, random_state=0).fit(X[:300], y[:300])
+    clf = SaSMLPClassifier((8,), max_iter=3, dtype="float32", random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        return clf.fit(X[:300], y[:300])
 
 
 def _networks(clf):

@@ -13,6 +13,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_sas import SaSMLPClassifier
@@ -98,10 +99,6 @@ def test_fit_and_predict_work_or_refuse_clearly(problem):
         with pytest.raises(ValueError, match="Unknown label type: continuous"):
             _fit(X, y, dtype)
         return
-    if n_classes < 2:
-        with pytest.raises(ValueError, match="at least 2 classes"):
-            _fit(X, y, dtype)
-        return
     # valid input must be fitted, whatever its container, labels or shape
     clf = _fit(X, y, dtype)
     for inference in ("mean", "mc", "ensemble"):
@@ -118,11 +115,15 @@ def test_fit_and_predict_work_or_refuse_clearly(problem):
 
 @SETTINGS
 @given(problems())
-def test_single_class_is_refused_with_a_message(problem):
-    X, y, dtype, _ = problem
+def test_single_class_is_predicted_everywhere(problem):
+    # as MLPClassifier: y of one class is fitted, and that class predicted
+    X, y, dtype, labels = problem
     y = np.full(len(y), np.asarray(y)[0])
-    with pytest.raises(ValueError, match="class"):
-        SaSMLPClassifier((3,), max_iter=1, dtype=dtype).fit(X, y)
+    if labels == "float":
+        return  # refused as continuous, as the test above checks
+    clf = _fit(X, y, dtype)
+    assert_array_equal(clf.predict(X), y)
+    assert_array_equal(clf.predict_proba(X), np.ones((len(y), 1)))
 
 
 @SETTINGS

@@ -5,8 +5,9 @@ Text only: reads README.md and the stored outputs, runs nothing.
 Which command a README block cites
 ----------------------------------
 A block is a paragraph, a list item, a table row or a fenced code block. It
-cites ``python examples/X.py`` (stored output ``examples/output/X.txt``) or
-``python benchmarks/X.py`` (``benchmarks/output/X.txt``) when it names the
+cites ``python examples/X.py`` (stored output ``examples/output/X.txt``),
+``python benchmarks/X.py`` (``benchmarks/output/X.txt``) or
+``python maint_tools/X.py`` (``maint_tools/output/X.txt``) when it names the
 command or its output file itself; a table row through the table's "command"
 column ("same": the row above's command); a table row or code block without
 one through the paragraph right before it, which introduces it. A block citing
@@ -90,8 +91,8 @@ EXCLUDED = re.compile(r"^100 epochs$")
 
 # ---------------------------------------------------------------- patterns
 
-COMMAND = re.compile(r"python\s+(examples|benchmarks)/(\w+)\.py\b")
-OUTPUT_FILE = re.compile(r"\b(examples|benchmarks)/output/(\w+)\.txt\b")
+COMMAND = re.compile(r"python\s+(examples|benchmarks|maint_tools)/(\w+)\.py\b")
+OUTPUT_FILE = re.compile(r"\b(examples|benchmarks|maint_tools)/output/(\w+)\.txt\b")
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 UNITS = r"%|ms\b|s\b|KiB\b|MiB\b|nats?\b|GFLOP/s|points?\b|epochs\b"
 NUMBER = re.compile(
@@ -537,7 +538,10 @@ DOCS = [
     "maint_tools/README.md",
 ]
 # files of another repository the docs name: the authors' code, Chan-Li/SAS-model
-EXTERNAL = {"MNIST/DNN-SAS-MNIST.py"}
+EXTERNAL = {
+    "MNIST/DNN-SAS-MNIST.py",  # the authors' code
+    "sklearn/neural_network/tests/test_mlp.py",  # in the installed scikit-learn
+}
 PATH = re.compile(
     r"(?<![\w./-])(?:[\w.*<>-]+/)*[\w*<>-]+"
     r"\.(?:py|txt|md|png|toml|npz|json|cfg|yml|yaml)(?![\w/])"

@@ -33,7 +33,8 @@ def _fit(X, y, **params):
 
 @pytest.fixture(scope="module")
 def fitted(digits):
-    return _fit(*digits)
+    # float32, the dtype these tests check the networks keep
+    return _fit(*digits, dtype="float32")
 
 
 def _deterministic(model):

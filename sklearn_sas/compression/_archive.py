@@ -377,7 +377,7 @@ def export_network(estimator, path, **pruning):
         for k in range(n_layers):
             h = h @ archive[f"coef_{k}"] + archive[f"intercept_{k}"]
             if k < n_layers - 1:
-                h = np.maximum(h, 0)
+                h = np.maximum(h, 0)  # the metadata's hidden_activation
         labels = archive["classes"][h.argmax(axis=1)]
 
     Parameters
@@ -424,8 +424,8 @@ def export_network(estimator, path, **pruning):
         "format": _NETWORK_FORMAT,
         "format_version": _FORMAT_VERSION,
         "n_layers": len(network.coefs_),
-        "hidden_activation": "relu",
-        "output_activation": "softmax",
+        "hidden_activation": network.activation_,
+        "output_activation": network.out_activation_,
         "sparsity": network.sparsity_,
         "version": _package_version(),
         **{k: v for k, v in network.masks_.info.items() if k not in _STRUCTURAL},

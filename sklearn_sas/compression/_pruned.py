@@ -4,8 +4,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import gen_batches
 
+from .._activations import activate
 from .._sampled import ConcreteNetwork
-from .._sas import sas_moments
+from .._sas import mean_weights
 from .._utils import in_place_of_network, sas_network
 from ._masks import pruning_masks
 
@@ -112,15 +113,14 @@ class PrunedNetwork(ConcreteNetwork):
         net._take_parent_attributes(parent)
         net.masks_ = masks
         weights = []
-        layers = zip(parent.slab_means_, parent.spike_probs_, parent.slab_vars_)
-        for (m, pi, xi), mask in zip(layers, masks):
-            mu, _, _ = sas_moments(m, pi, xi)
-            scaled = mu * np.asarray(m.shape[0] ** -0.5, m.dtype)
-            weights.append(np.where(mask, scaled, 0).astype(m.dtype))
+        for m, pi, mask in zip(parent.slab_means_, parent.spike_probs_, masks):
+            weights.append(np.where(mask, mean_weights(m, pi), 0).astype(m.dtype))
         net._kept_units = [np.arange(w.shape[1]) for w in weights[:-1]]
         if drop_dead_units:
             live = list(masks)
-            net._kept_units = _drop_dead_units(weights, net.intercepts_, live)
+            net._kept_units = _drop_dead_units(
+                weights, net.intercepts_, live, net.activation_
+            )
         net.coefs_ = [cls._stored(w) for w in weights]
         net.hidden_layer_sizes_ = tuple(w.shape[1] for w in weights[:-1])
         total = sum(mask.size for mask in masks)
@@ -130,11 +130,11 @@ class PrunedNetwork(ConcreteNetwork):
         return net
 
 
-def _drop_dead_units(weights, intercepts, masks):
+def _drop_dead_units(weights, intercepts, masks, activation="relu"):
     """Remove, in place, the hidden units that compute nothing.
 
-    A unit with no kept input outputs the constant ``relu(b_j)``: its
-    contribution ``relu(b_j) * W_next[j, :]`` joins the next layer's
+    A unit with no kept input outputs the constant ``f(b_j)`` (``f`` the
+    ``activation``): its contribution ``f(b_j) * W_next[j, :]`` joins the next layer's
     intercepts. A unit with no kept output influences nothing. Removing a
     unit removes connections of its neighbours, which can leave them dead
     in turn, in either direction, so the sweep repeats until nothing
@@ -155,7 +155,9 @@ def _drop_dead_units(weights, intercepts, masks):
                 continue
             # dropped weights are zero: a unit without outputs folds nothing.
             # Summed in float64 and rounded once to the network's dtype
-            constant = np.maximum(intercepts[k - 1][no_input], 0).astype(np.float64)
+            constant = activate(
+                activation, intercepts[k - 1][no_input].astype(np.float64)
+            )
             folded = intercepts[k] + constant @ weights[k][no_input]
             intercepts[k] = folded.astype(intercepts[k].dtype)
             weights[k - 1] = weights[k - 1][:, keep]
@@ -178,7 +180,7 @@ def prune(estimator, *, drop_dead_units=False, **pruning):
 
     drop_dead_units : bool, default=False
         Also remove the hidden units left without any kept incoming
-        connection (their constant output ``relu(b)`` is folded into the
+        connection (their constant output ``f(b)`` is folded into the
         next layer's intercepts) or without any kept outgoing connection,
         repeatedly, until none is left; the predictions stay the same (to
         float tolerance), the layers get narrower. Input features and

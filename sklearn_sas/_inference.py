@@ -1,0 +1,116 @@
+"""Stochastic inference of a fitted spike-and-slab network: averages over
+mean-field passes (``inference="mc"``) or sampled networks
+(``"ensemble"``), and the entropies of :meth:`predict_uncertainty`."""
+
+import numpy as np
+from joblib import effective_n_jobs
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.parallel import Parallel, delayed
+
+from ._activations import output_log_proba, output_proba
+from ._gbp import forward, forward_mc
+from ._sas import effective_weights, sample_sas
+from ._utils import check_finite_output, spawn_seeds, take_rows
+
+
+def draw_networks(params, seeds):
+    """Unscaled weights and masks of one network per seed."""
+    out = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        draws = [sample_sas(m, pi, xi, rng) for m, pi, xi in zip(*params)]
+        out.append(([w for w, _ in draws], [mask for _, mask in draws]))
+    return out
+
+
+def proba_and_plogp(logits, out_activation):
+    """Probabilities from ``logits`` (last axis: the outputs), and the
+    negative entropies: ``sum_c p ln p`` over the classes of a softmax, or
+    per label ``p ln p + (1 - p) ln(1 - p)`` for logistic outputs (the
+    labels of a multilabel network are separate Bernoulli variables)."""
+    flat = logits.reshape(-1, logits.shape[-1])
+    log_proba = output_log_proba(flat, out_activation)
+    proba = np.exp(log_proba)
+    if out_activation == "logistic":
+        # log(1 - p) = log(sigmoid(-z))
+        log_rest = output_log_proba(-flat, out_activation)
+        plogp = proba * log_proba + np.exp(log_rest) * log_rest
+        return proba.reshape(logits.shape), plogp.reshape(logits.shape)
+    plogp = np.einsum("ij,ij->i", proba, log_proba)
+    return proba.reshape(logits.shape), plogp.reshape(logits.shape[:-1])
+
+
+def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, activations):
+    """Sums over the networks drawn from ``seeds`` of the probabilities and
+    of the negative entropies; rows go in chunks, each converted once and
+    run through every network. ``activations`` is ``(hidden, output)``."""
+    hidden, output = activations
+    dtype = params[0][0].dtype
+    networks = [
+        [effective_weights(w) for w in weights]
+        for weights, _ in draw_networks(params, seeds)
+    ]
+    n_out = intercepts[-1].shape[0]
+    proba_sum = np.zeros((X.shape[0], n_out), dtype=dtype)
+    plogp_sum = np.zeros(
+        (X.shape[0], n_out) if output == "logistic" else X.shape[0], dtype=dtype
+    )
+    for rows in gen_batches(X.shape[0], chunk_rows):
+        part = take_rows(X, rows, dtype)
+        for coefs in networks:
+            logits = forward(part, coefs, intercepts, scaled=False, activation=hidden)
+            proba, plogp = proba_and_plogp(logits, output)
+            proba_sum[rows] += proba
+            plogp_sum[rows] += plogp
+    return proba_sum, plogp_sum
+
+
+def member_sums(estimator, X, method):
+    """Sums over the ``n_samples`` members of ``method`` ("mc" passes or
+    "ensemble" networks) of the probabilities and of the negative entropies
+    (see :func:`proba_and_plogp`), for a fitted ``estimator``."""
+    activations = (estimator.activation, estimator.out_activation_)
+    n_samples = estimator.n_samples
+    if method == "ensemble":
+        params = (estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_)
+        seeds = spawn_seeds(estimator.random_state, n_samples)
+        n_jobs = min(effective_n_jobs(estimator.n_jobs), n_samples)
+        chunk_rows = next(iter(estimator._chunks(X, 1))).stop
+        parts = Parallel(n_jobs=n_jobs)(
+            delayed(_ensemble_sums)(
+                params, estimator.intercepts_, group, X, chunk_rows, activations
+            )
+            for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
+        )
+        proba_sum, plogp_sum = (sum(sums) for sums in zip(*parts))
+        return check_finite_output(proba_sum, proba_sum.dtype), plogp_sum
+    # the draws of every pass are shared by all rows (forward_mc), so a
+    # row's result depends neither on the other rows nor on the chunking
+    # (beyond the float rounding of BLAS)
+    mus, variances = estimator._moments()
+    dtype = mus[0].dtype
+    seed = check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max)
+    rng = np.random.default_rng(seed)
+    noise = [rng.standard_normal((n_samples, mu.shape[1]), dtype=dtype) for mu in mus]
+    n_out = estimator.n_outputs_
+    proba_sum = np.empty((X.shape[0], n_out), dtype=dtype)
+    per_label = activations[1] == "logistic"
+    plogp_sum = np.empty((X.shape[0], n_out) if per_label else X.shape[0], dtype=dtype)
+    for rows in estimator._chunks(X, n_samples):
+        logits = forward_mc(
+            take_rows(X, rows, dtype),
+            mus,
+            variances,
+            estimator.intercepts_,
+            noise,
+            activation=activations[0],
+        )
+        proba, plogp = proba_and_plogp(logits, activations[1])
+        proba_sum[rows] = proba.sum(axis=0)
+        plogp_sum[rows] = plogp.sum(axis=0)
+    return check_finite_output(proba_sum, dtype), plogp_sum
+
+
+def mean_proba(estimator, X):
+    """Probabilities of the mean network (``inference="mean"``)."""
+    return output_proba(estimator._predict_logits(X), estimator.out_activation_)

@@ -1,0 +1,174 @@
+"""Class targets of the spike-and-slab classifiers: labels, a multilabel
+indicator matrix, class weights.
+
+The classifier side of ``BaseSaSNetwork``'s input validation, as
+``MLPClassifier`` binarizes its labels where ``MLPRegressor`` does not.
+"""
+
+from numbers import Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import column_or_1d
+
+
+class ClassTargetsMixin:
+    """Checks of ``y``, ``classes`` and ``class_weight`` for
+    ``BaseSaSNetwork._fit``."""
+
+    @staticmethod
+    def _check_targets(y):
+        """``y`` as training takes it, and whether it is a multilabel
+        indicator matrix (one column per label, as ``MLPClassifier`` takes
+        it)."""
+        if sp.issparse(y):
+            y = y.toarray()
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        check_classification_targets(y)
+        if not multilabel and y.ndim == 2:
+            if y.shape[1] != 1:
+                raise ValueError(
+                    f"y of type {type_of_target(y)!r} is not supported: a "
+                    "SaSMLPClassifier takes class labels (one column) or a "
+                    "multilabel indicator matrix of 0s and 1s."
+                )
+            y = column_or_1d(y, warn=True)
+        return y, multilabel
+
+    def _weigh_classes(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times the ``class_weight`` of each sample
+        (``y`` holds class indices)."""
+        if self.class_weight is not None and self.out_activation_ == "logistic":
+            raise ValueError(
+                "class_weight is not supported for multilabel targets, whose "
+                "labels are not exclusive classes; weigh the samples with "
+                "sample_weight instead."
+            )
+        if self.class_weight is not None:
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit, "
+                    "which sees one batch at a time: pass the weights of all the "
+                    "labels as a dict, e.g. dict(zip(classes, compute_class_weight("
+                    "'balanced', classes=classes, y=y_all)))."
+                )
+            if isinstance(self.class_weight, dict):
+                self._check_class_weight_dict()
+            # "balanced" counts each sample by its weight, as LogisticRegression
+            # does: an integer weight is the same as that many repeated rows
+            with np.errstate(divide="ignore"):
+                per_class = compute_class_weight(
+                    self.class_weight,
+                    classes=self.classes_,
+                    y=self.classes_[y],
+                    sample_weight=sample_weight,
+                )
+            # a class whose samples all weigh 0 stays weightless ("balanced"
+            # would give it an infinite weight, and its samples NaN)
+            per_class = np.where(np.isfinite(per_class), per_class, 0).astype(dtype)
+            weights = per_class[y]
+            if sample_weight is not None:
+                weights *= sample_weight
+            sample_weight = weights
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            what = "sample_weight" if self.class_weight is None else (
+                "sample_weight times class_weight"
+            )
+            raise ValueError(f"{what} must have a positive sum.")
+        return sample_weight
+
+    def _check_class_weight_dict(self):
+        """Finite non-negative weights; labels that are not among ``classes_``
+        are ignored where every class has a weight, as ``LogisticRegression``
+        ignores them (a cross-validation fold that misses a rare class), and
+        refused otherwise (a misspelt label)."""
+        bad = {
+            label: weight for label, weight in self.class_weight.items()
+            if not (isinstance(weight, Real) and 0 <= weight < np.inf)
+        }  # fmt: skip
+        if bad:
+            raise ValueError(
+                f"class_weight values must be finite non-negative numbers, got {bad}."
+            )
+        # a class's key in the dict, as compute_class_weight looks it up
+        keys = [_class_weight_key(label) for label in self.classes_]
+        unnamed = np.array([key not in self.class_weight for key in keys])
+        unknown = [label for label in self.class_weight if label not in set(keys)]
+        if unknown and any(unnamed):
+            raise ValueError(
+                f"class_weight has labels {unknown} that are not classes of the "
+                f"classifier, {self.classes_.tolist()}, and no weight for the "
+                f"classes {self.classes_[unnamed].tolist()}. Labels that are not "
+                "classes are ignored only when every class has a weight."
+            )
+
+    def _check_continuation(self, y, incremental, multilabel):
+        """A call that goes on from the fitted state (``partial_fit``, or
+        ``fit`` with ``warm_start``) needs the same structure and classes."""
+        if multilabel != (self.out_activation_ == "logistic") or (
+            multilabel and y.shape[1] != len(self.classes_)
+        ):
+            fitted = (
+                f"a multilabel indicator matrix of {len(self.classes_)} labels"
+                if self.out_activation_ == "logistic"
+                else "class labels"
+            )
+            raise ValueError(
+                f"y is not of the kind the network was fitted on ({fitted}); "
+                "call fit (without warm_start) to start a new network."
+            )
+        initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
+        if self.fit_intercept != initialized_with:
+            raise ValueError(
+                f"fit_intercept changed to {self.fit_intercept} since the network "
+                f"was initialized with fit_intercept={initialized_with}; "
+                "call fit (without warm_start) to start a new network."
+            )
+        if multilabel:
+            return
+        if not incremental and not np.array_equal(unique_labels(y), self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                f"{unique_labels(y)}"
+            )
+
+    def _first_classes(self, y, classes, incremental):
+        if incremental:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            found = unique_labels(classes)
+        else:
+            found = unique_labels(y)
+        # a single class is accepted, as MLPClassifier accepts it: the
+        # softmax of one output predicts it with probability 1
+        return found
+
+    def _class_indices(self, y):
+        """Position of each label of ``y`` in ``classes_``."""
+        indices = np.searchsorted(self.classes_, y)
+        indices = np.minimum(indices, len(self.classes_) - 1)
+        unknown = self.classes_[indices] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels {np.unique(y[unknown]).tolist()} that are not "
+                f"in classes_ {self.classes_.tolist()}."
+            )
+        return indices
+
+
+def _class_weight_key(label):
+    """The key under which ``compute_class_weight`` looks up the weight of the
+    class ``label`` in a ``class_weight`` dict."""
+    try:
+        return int(label)
+    except ValueError:  # text labels
+        return str(label)
