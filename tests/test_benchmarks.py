@@ -66,6 +66,12 @@ SCRIPTS = {
          "SaS before, 100 mc passes", "Targets (new defaults):",
          "open-set AUROC at least the deep ensemble's:"],
     ),
+    "bench_stopping_rule.py": (
+        ["--seeds", "0"],
+        ["digits, 3 epochs, SaSMLPClassifier defaults otherwise",
+         "| fixed budget (n_iter_no_change=inf) | mean |",
+         "| MLPClassifier's rule (n_iter_no_change=10, tol=1e-4) | mean |"],
+    ),
     "bench_scale.py": (
         [],
         ["Scaling benchmark: ensemble prediction and GridSearchCV"],
