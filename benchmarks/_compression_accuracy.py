@@ -36,7 +36,7 @@ METHODS = {"b": "SaS + fine_tune", "d": "MLP magnitude + masked backprop"}
 # the recipe of version 0.1.x, which the stored run of bench_compression.py
 # measured (a constant step and alpha=1e-3 at every size; see bench_recipe.py
 # and bench_scale_accuracy.py for the defaults of this version)
-RECIPE_0_1_X = {"learning_rate": "constant", "alpha": 1e-3, "batch_size": 200}
+RECIPE_0_1_X = {"learning_rate": "constant", "alpha": 1e-3}
 
 
 def train_models(X, y, hidden, epochs, batch, seed):
