@@ -23,6 +23,8 @@ from sklearn.base import BaseEstimator
 
 from sklearn_sas._doc_link import DOC_URL
 
+pytestmark = pytest.mark.artefact
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 

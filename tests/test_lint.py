@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.artefact
+
 ROOT = Path(__file__).resolve().parents[1]
 # the folders kept clean; run `ruff check --fix PATH` to fix what it can
 LINTED = ["sklearn_sas", "tests", "benchmarks", "examples", "docs", "maint_tools"]

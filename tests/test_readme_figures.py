@@ -67,6 +67,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.artefact
+
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 RESULTS_SECTION = "Results"
