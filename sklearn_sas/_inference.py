@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._activations import output_log_proba, output_proba
-from ._gbp import forward, forward_mc
+from ._forward import forward, forward_mc
 from ._sas import effective_weights, sample_sas
 from ._utils import check_finite_output, spawn_seeds, take_rows
 

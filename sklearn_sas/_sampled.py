@@ -6,7 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._activations import output_log_proba, output_proba
 from ._doc_link import DocLinkMixin
-from ._gbp import forward
+from ._forward import forward
 from ._sas import effective_weights
 from ._utils import (
     check_finite_output,
