@@ -7,7 +7,7 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._activations import output_log_proba, output_proba
+from ._activations import output_log_proba
 from ._forward import forward, forward_mc
 from ._sas import effective_weights, sample_sas
 from ._utils import check_finite_output, spawn_seeds, take_rows
@@ -110,7 +110,3 @@ def member_sums(estimator, X, method):
         plogp_sum[rows] = plogp.sum(axis=0)
     return check_finite_output(proba_sum, dtype), plogp_sum
 
-
-def mean_proba(estimator, X):
-    """Probabilities of the mean network (``inference="mean"``)."""
-    return output_proba(estimator._predict_logits(X), estimator.out_activation_)

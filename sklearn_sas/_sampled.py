@@ -4,20 +4,21 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._activations import output_log_proba, output_proba
 from ._doc_link import DocLinkMixin
 from ._forward import forward
+from ._network import NetworkPredictMixin
 from ._sas import effective_weights
 from ._utils import (
     check_finite_output,
-    labels_from_scores,
     row_chunks,
     take_rows,
     validate_prediction_input,
 )
 
 
-class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
+class ConcreteNetwork(
+    DocLinkMixin, ClassifierMixin, NetworkPredictMixin, BaseEstimator
+):
     """Base of the fixed networks derived from a fitted model.
 
     Subclasses are built by a class method from a fitted
@@ -79,53 +80,6 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
         widths = shape[1] + sum(w.shape[1] for w in self.coefs_)
         itemsize = np.dtype(self.coefs_[0].dtype).itemsize
         return row_chunks(shape[0], 4 * itemsize * widths)
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return output_proba(self._logits(X), self.out_activation_)
-
-    def predict_log_proba(self, X):
-        """Logarithm of the class probabilities.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        check_is_fitted(self)
-        return output_log_proba(self._logits(X), self.out_activation_)
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        return labels_from_scores(
-            self.classes_, self._logits(X), self.out_activation_, 0
-        )
 
     def to_mlp(self):
         """The network as a fitted scikit-learn ``MLPClassifier``.
@@ -217,11 +171,6 @@ class ConcreteNetwork(DocLinkMixin, ClassifierMixin, BaseEstimator):
 
         check_is_fitted(self)
         return to_torch(self, masks)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class SampledNetwork(ConcreteNetwork):
