@@ -386,7 +386,14 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
         return (*train, held_out)
 
     def _stop_early(self, params, validation):
-        """Update the no-improvement count; True when training should stop."""
+        """Update the no-improvement count; True when training should stop.
+
+        ``tol=None`` leaves the loss out of it (a fixed budget of epochs);
+        the validation score and the ``"adaptive"`` step still count the
+        epochs that do not improve on the best (a tie does not)."""
+        tol = 0.0 if self.tol is None else self.tol
+        # MLPClassifier counts "not better by tol"; tol=None "not better"
+        strict = self.tol is None
         if self.early_stopping:
             X_val, y_val, sw_val = validation
             mus, _, _ = sas_moments(
@@ -403,7 +410,9 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
-            if score < self.best_validation_score_ + self.tol:
+            if score < self.best_validation_score_ + tol or (
+                strict and score == self.best_validation_score_
+            ):
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
@@ -411,8 +420,14 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
                 self.best_validation_score_ = score
                 self._best_flat = params.flat.copy()
             what = "Validation score did not improve"
+        elif self.tol is None and self.learning_rate != "adaptive":
+            # a fixed budget of max_iter epochs: the loss does not stop it
+            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+            what = None
         else:
-            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            if self.loss_curve_[-1] > self.best_loss_ - tol or (
+                strict and self.loss_curve_[-1] == self.best_loss_
+            ):
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
@@ -422,7 +437,7 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
         if self._no_improvement_count <= self.n_iter_no_change:
             return False
         msg = (
-            f"{what} more than tol={self.tol:f} for "
+            f"{what} more than tol={tol:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
         if self._optimizer.trigger_stopping(msg, self.verbose):

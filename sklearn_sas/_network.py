@@ -68,7 +68,7 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "epsilon": [Interval(Real, 0, None, closed="neither")],
     "shuffle": ["boolean"],
     "random_state": ["random_state"],
-    "tol": [Interval(Real, 0, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left"), None],
     "n_iter_no_change": [
         Interval(Integral, 1, None, closed="left"),
         Options(Real, {np.inf}),

@@ -703,8 +703,9 @@ def test_default_trains_for_exactly_max_iter_epochs_without_warning(digits):
 
 def test_warm_start_continues_like_mlp(digits):
     X, y = digits
-    est = SaSMLPClassifier(**SMALL, warm_start=True, n_iter_no_change=10)
-    cold = SaSMLPClassifier(**SMALL)
+    # MLPClassifier's minibatches of 200, so that both take the same steps
+    est = SaSMLPClassifier(**SMALL, warm_start=True, batch_size=200)
+    cold = SaSMLPClassifier(**SMALL, batch_size=200)
     mlp = MLPClassifier(**SMALL, warm_start=True)
     history = []
     for _ in range(2):
