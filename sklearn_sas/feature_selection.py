@@ -209,7 +209,7 @@ class SaSFeatureSelector(DocLinkMixin, SelectFromModel):
     >>> bool(selector.threshold_ == selector.feature_credit_.mean())
     True
     >>> selector.transform(X).shape
-    (1797, 33)
+    (1797, 31)
     >>> bool((selector.feature_credit_[selector.get_support()]
     ...       >= selector.threshold_).all())
     True
