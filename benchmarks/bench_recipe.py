@@ -81,6 +81,10 @@ def fixed(epochs=100, batch=500):
     }
 
 
+# MLPClassifier's stopping rule (tol=None, the default, is a fixed budget)
+TOL_STOP = {"tol": 1e-4, "n_iter_no_change": 10}
+
+
 def recipes():
     """``(name, parameters)`` of every recipe, in table order."""
     he = {"init_m_std": float(np.sqrt(2))}
@@ -102,11 +106,11 @@ def recipes():
             (f"lr 0.1, {reg}, no biases", {**base, "fit_intercept": False}),
             (
                 f"lr 0.1, {reg}, tol stop (max_iter 200)",
-                {**base, "batch_size": 500, "max_iter": 200, "n_iter_no_change": 10},
+                {**base, "batch_size": 500, "max_iter": 200, **TOL_STOP},
             ),
             (
                 f"lr 0.1, {reg}, batch 200, tol stop (max_iter 200)",
-                {**base, "batch_size": 200, "max_iter": 200, "n_iter_no_change": 10},
+                {**base, "batch_size": 200, "max_iter": 200, **TOL_STOP},
             ),
         ]
     out += [
