@@ -209,7 +209,8 @@ def ensemble_fn(clf, X, n_networks, n_jobs):
 def bench_ensemble(clf, X, n_networks, repeats, note):
     from threadpoolctl import threadpool_limits
 
-    from sklearn_sas._gbp import forward, softmax
+    from sklearn_sas._activations import softmax
+    from sklearn_sas._forward import forward
 
     networks = clf.sample_networks(n_networks, random_state=clf.random_state)
 

@@ -213,14 +213,8 @@ def network_rate(shapes):
 def build_core(X, y, batch, dtype, spike_slab, seed=SEED):
     """Parameters, buffers and optimizer as ``SaSMLPClassifier._train`` builds
     them; returns a function running one epoch."""
-    from sklearn_sas._gbp import (
-        NormalNoise,
-        ParamVector,
-        Workspace,
-        init_params,
-        new_generator,
-        run_epoch,
-    )
+    from sklearn_sas._gbp import ParamVector, Workspace, init_params, run_epoch
+    from sklearn_sas._noise import NormalNoise, new_generator
     from sklearn_sas._optimizers import AdamOptimizer
 
     dtype = np.dtype(dtype)

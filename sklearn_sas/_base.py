@@ -26,16 +26,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._gbp import (
-    NormalNoise,
-    ParamVector,
-    Workspace,
-    _split,
-    forward,
-    init_params,
-    new_generator,
-    run_epoch,
-)
+from ._forward import forward
+from ._gbp import ParamVector, Workspace, _split, init_params, run_epoch
+from ._noise import NormalNoise, new_generator
 from ._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
 from ._sas import mean_weights, sas_moments
 from ._targets import ClassTargetsMixin
@@ -351,7 +344,6 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
         if self.out_activation_ == "logistic":
             stratify = None  # as MLPClassifier: no strata of label sets
         elif len(self.classes_) == 2:
-            # MLPClassifier's strata: whether a sample is of the second class
             # MLPClassifier's strata: whether a sample is of the second class,
             # a column as its binarized y (its error names them 'True', 'False')
             stratify = (y == 1)[:, None]
@@ -391,9 +383,6 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
         ``tol=None`` leaves the loss out of it (a fixed budget of epochs);
         the validation score and the ``"adaptive"`` step still count the
         epochs that do not improve on the best (a tie does not)."""
-        tol = 0.0 if self.tol is None else self.tol
-        # MLPClassifier counts "not better by tol"; tol=None "not better"
-        strict = self.tol is None
         if self.early_stopping:
             X_val, y_val, sw_val = validation
             mus, _, _ = sas_moments(
@@ -410,12 +399,7 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
-            if score < self.best_validation_score_ + tol or (
-                strict and score == self.best_validation_score_
-            ):
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
+            self._count_no_improvement(score - self.best_validation_score_)
             if score > self.best_validation_score_:
                 self.best_validation_score_ = score
                 self._best_flat = params.flat.copy()
@@ -425,25 +409,27 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
             self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
             what = None
         else:
-            if self.loss_curve_[-1] > self.best_loss_ - tol or (
-                strict and self.loss_curve_[-1] == self.best_loss_
-            ):
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
+            self._count_no_improvement(self.best_loss_ - self.loss_curve_[-1])
             self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
             what = "Training loss did not improve"
         self._optimizer.iteration_ends(self.t_)
         if self._no_improvement_count <= self.n_iter_no_change:
             return False
         msg = (
-            f"{what} more than tol={tol:f} for "
+            f"{what} more than tol={self.tol or 0.0:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
         if self._optimizer.trigger_stopping(msg, self.verbose):
             return True
         self._no_improvement_count = 0
         return False
+
+    def _count_no_improvement(self, gain):
+        """Count an epoch whose ``gain`` on the best score (or loss) is below
+        ``tol``, as ``MLPClassifier`` counts, or not above 0 with
+        ``tol=None``; reset the count otherwise."""
+        improved = gain > 0 if self.tol is None else gain >= self.tol
+        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
 
     # --------------------------------------------- mean network, by chunks
 

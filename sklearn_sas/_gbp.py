@@ -22,16 +22,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ._activations import (  # noqa: F401 (the output functions live on here)
-    activate,
-    derivative_from_output,
-    log_sigmoid,
-    log_softmax,
-    sigmoid,
-    softmax,
-)
-from ._forward import forward, forward_mc  # noqa: F401 (importable from here)
-from ._noise import NormalNoise, new_generator  # noqa: F401
+from ._activations import activate, derivative_from_output
 from ._sas import project_sas, sas_moments, sas_param_grads
 
 

@@ -691,14 +691,29 @@ def test_without_early_stopping_attributes(digits):
     assert est.best_loss_ == min(est.loss_curve_)
 
 
-def test_default_trains_for_exactly_max_iter_epochs_without_warning(digits):
+def test_default_tol_trains_for_exactly_max_iter_epochs(digits):
     X, y = digits
-    # a loss that stops improving at once does not end a fixed budget
-    est = SaSMLPClassifier(**{**SMALL, "max_iter": 12}, tol=1e3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
+    # tol=None: the loss does not end the budget, whatever n_iter_no_change
+    est = SaSMLPClassifier(**{**SMALL, "max_iter": 12}, n_iter_no_change=1)
+    assert est.tol is None
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         est.fit(X, y)
     assert est.n_iter_ == 12 == len(est.loss_curve_)
+    # a float tol is MLPClassifier's rule: the first epoch improves on an
+    # infinite best loss, then n_iter_no_change + 1 epochs short of tol stop
+    est.set_params(tol=1e3).fit(X, y)
+    assert est.n_iter_ == 3
+
+
+def test_default_tol_counts_a_tied_validation_score_as_no_improvement():
+    # one class: the validation accuracy is 1.0 in every epoch
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.zeros(40, dtype=int)
+    est = SaSMLPClassifier(
+        (4,), max_iter=50, early_stopping=True, n_iter_no_change=3, random_state=0
+    ).fit(X, y)
+    assert est.validation_scores_ == [1.0] * 5
+    assert est.n_iter_ == 5
 
 
 def test_warm_start_continues_like_mlp(digits):

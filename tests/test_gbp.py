@@ -6,20 +6,17 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPClassifier
 
+from sklearn_sas._activations import log_softmax, softmax
+from sklearn_sas._forward import forward, forward_mc
 from sklearn_sas._gbp import (
-    NormalNoise,
     ParamVector,
     Workspace,
-    forward,
-    forward_mc,
     init_params,
-    log_softmax,
     loss_grad,
-    new_generator,
     run_epoch,
-    softmax,
     softmax_cross_entropy,
 )
+from sklearn_sas._noise import NormalNoise, new_generator
 from sklearn_sas._optimizers import SGDOptimizer
 from sklearn_sas._sas import sample_sas, sas_moments, sas_param_grads
 

@@ -13,14 +13,13 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_sas._gbp import (
-    NormalNoise,
     ParamVector,
     Workspace,
     init_params,
     layer_forward,
     loss_grad,
-    new_generator,
 )
+from sklearn_sas._noise import NormalNoise, new_generator
 from sklearn_sas._sas import preactivation_moments, sas_moments
 
 # float32 rounds each of the N terms of a product: a few ulps of the largest
