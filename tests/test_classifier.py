@@ -13,7 +13,6 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 from sklearn import config_context
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted
@@ -37,19 +36,6 @@ SCALAR_ATTRS = (
 
 
 # ------------------------------------------------------------------ helpers
-
-
-@pytest.fixture(scope="module")
-def _digits_cached():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
-
-
-@pytest.fixture
-def digits(_digits_cached):
-    """Digits scaled to [0, 1] (float64) and int labels; fresh copies."""
-    X, y = _digits_cached
-    return X.copy(), y.copy()
 
 
 def _fit(est, X, y, **kwargs):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -42,9 +41,8 @@ def _close_figures():
     plt.close("all")
 
 
-def _fit(hidden, n_samples=None):
-    X, y = load_digits(return_X_y=True)
-    X = X / 16.0
+def _fit(digits, hidden, n_samples=None):
+    X, y = digits
     if n_samples is not None:
         X, y = X[:n_samples], y[:n_samples]
     with warnings.catch_warnings():
@@ -57,15 +55,9 @@ def _fit(hidden, n_samples=None):
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
-
-
-@pytest.fixture(scope="module")
-def clf():
+def clf(digits):
     """Three layers of connections: 64x8, 8x8, 8x10."""
-    return _fit((8, 8))
+    return _fit(digits, (8, 8))
 
 
 def _legend_texts(ax):
@@ -346,9 +338,9 @@ def test_layer_profile_display_single_quantity_on_given_ax(clf):
     assert disp.axes_[1].get_ylabel() == "VIP connections (count)"
 
 
-def test_layer_profile_display_from_estimators(clf):
+def test_layer_profile_display_from_estimators(clf, digits):
     # networks of different depths and training-set sizes share the axes
-    small = _fit((8,), n_samples=300)
+    small = _fit(digits, (8,), n_samples=300)
     disp = LayerProfileDisplay.from_estimators(
         [clf, small], labels=["T=1797", "T=300"], quantity="sparsity"
     )
