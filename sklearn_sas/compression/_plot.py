@@ -144,6 +144,10 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
     ):
         """Compute and plot the sparsity curve of a fitted network.
 
+        The curve is that of :func:`sparsity_curve`, which takes the
+        parameters from ``estimator`` to ``sample_weight``; the others are
+        those of :meth:`plot`.
+
         Parameters
         ----------
         estimator : SaSMLPClassifier or Pipeline

@@ -164,6 +164,9 @@ class DistributionDisplay(_NetworkDisplayMixin):
     ):
         """Plot the parameter histograms of a fitted spike-and-slab network.
 
+        The histograms of its ``spike_probs_``, ``slab_means_`` and
+        ``slab_vars_``, one row per layer shown.
+
         Parameters
         ----------
         estimator : SaSMLPClassifier or Pipeline

@@ -49,12 +49,13 @@ class EntropyDisplay(_NetworkDisplayMixin):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn_sas import SaSMLPClassifier
-    >>> from sklearn_sas.inspection import EntropyDisplay, connection_entropy
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SaSMLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
-    >>> disp = EntropyDisplay(connection_entropy(clf)).plot()
+    Any entropies, one array per layer:
+
+    >>> import numpy as np
+    >>> from sklearn_sas.inspection import EntropyDisplay
+    >>> rng = np.random.default_rng(0)
+    >>> entropy = [rng.normal(size=(64, 8)), rng.normal(size=(8, 10))]
+    >>> disp = EntropyDisplay(entropy, layers=[0, 1]).plot(bins=20)
     >>> len(disp.patches_)
     2
     """
@@ -140,6 +141,10 @@ class EntropyDisplay(_NetworkDisplayMixin):
         curve_kwargs=None,
     ):
         """Plot the connection entropy histogram of a fitted network.
+
+        The entropy is that of :func:`connection_entropy`, computed for every
+        layer (so that a seeded Monte-Carlo estimate of a layer does not
+        depend on the layers shown) and kept for those in ``layers``.
 
         Parameters
         ----------

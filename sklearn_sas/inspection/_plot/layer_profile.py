@@ -115,12 +115,11 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn_sas import SaSMLPClassifier
-    >>> from sklearn_sas.inspection import LayerProfileDisplay, credit_assignment
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SaSMLPClassifier((8, 8), max_iter=5, random_state=0).fit(X, y)
-    >>> rows = credit_assignment(clf).summary()
+    Rows as :meth:`CreditAssignment.summary` gives them, one per layer:
+
+    >>> from sklearn_sas.inspection import LayerProfileDisplay
+    >>> rows = [{"layer": 0, "vip_fraction": 0.12, "uip_fraction": 0.61},
+    ...         {"layer": 1, "vip_fraction": 0.35, "uip_fraction": 0.20}]
     >>> disp = LayerProfileDisplay([rows]).plot(quantities=("vip_fraction",))
     >>> disp.lines_.shape
     (1, 1)
@@ -262,6 +261,10 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
     ):
         """Plot per-layer quantities of one fitted network, one line each.
 
+        The quantities are columns of the summary of
+        :func:`credit_assignment`, which takes ``pi_tol``, ``xi_tol``,
+        ``m_tol`` and ``strict_paper``.
+
         Parameters
         ----------
         estimator : SaSMLPClassifier or Pipeline
@@ -274,13 +277,12 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
             Columns of :meth:`CreditAssignment.summary` plotted.
 
         pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
-            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+            Tolerances of the VIP and UIP classes, see
+            :func:`~sklearn_sas.inspection.credit_assignment`.
 
         strict_paper : bool, default=False
-            Classify by the paper's literal rule, under which a weight that
-            is deterministically zero is VIP (see
-            :func:`~sklearn_sas.inspection.credit_assignment`).
+            Classify by the paper's literal rule, see
+            :func:`~sklearn_sas.inspection.credit_assignment`.
 
         name : str, default=None
             Name of the network in the legend; None leaves it out.
@@ -301,6 +303,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         See Also
         --------
         LayerProfileDisplay.from_estimators : One quantity of several networks.
+        credit_assignment : The per-layer summary plotted, and its tolerances.
 
         Examples
         --------
@@ -343,7 +346,9 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         """Plot one per-layer quantity of several fitted networks, one line each.
 
         Li & Huang's Fig. 3(c) compares the entropy per connection of networks
-        trained on different numbers of examples.
+        trained on different numbers of examples. The quantity is a column of
+        the summary of :func:`credit_assignment`, which takes ``pi_tol``,
+        ``xi_tol``, ``m_tol`` and ``strict_paper``.
 
         Parameters
         ----------
@@ -360,13 +365,12 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
             Column of :meth:`CreditAssignment.summary` plotted.
 
         pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
-            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+            Tolerances of the VIP and UIP classes, see
+            :func:`~sklearn_sas.inspection.credit_assignment`.
 
         strict_paper : bool, default=False
-            Classify by the paper's literal rule, under which a weight that
-            is deterministically zero is VIP (see
-            :func:`~sklearn_sas.inspection.credit_assignment`).
+            Classify by the paper's literal rule, see
+            :func:`~sklearn_sas.inspection.credit_assignment`.
 
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.

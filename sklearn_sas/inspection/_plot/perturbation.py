@@ -158,6 +158,9 @@ class PerturbationDisplay(_NetworkDisplayMixin):
     ):
         """Compute and plot targeted-perturbation curves of a fitted network.
 
+        One curve of :func:`perturbation_curve` for each of ``kinds``, all
+        on the same sampled networks.
+
         Parameters
         ----------
         estimator : SaSMLPClassifier or Pipeline
@@ -189,13 +192,9 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         n_networks : int, default=10
             Number of sampled networks averaged.
 
-        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
-            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
-
-        strict_paper : bool, default=False
-            Classify by the paper's literal rule (see
-            :func:`~sklearn_sas.inspection.credit_assignment`).
+        pi_tol, xi_tol, m_tol, strict_paper
+            How connections are classified as VIP, UIP or variable, see
+            :func:`~sklearn_sas.inspection.credit_assignment`.
 
         random_state : int, RandomState instance or None, default=None
             Seeds the sampling and the choice of connections. Every kind

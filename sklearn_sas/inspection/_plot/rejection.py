@@ -292,6 +292,9 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
     ):
         """Plot the rejection curves of predictions and uncertainty scores.
 
+        Any classifier's: its predicted labels, and one score per row that
+        grows with the doubt about the prediction.
+
         Parameters
         ----------
         y_true : array-like of shape (n_samples,)
