@@ -65,7 +65,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         self.layers = layers
 
     def plot(self, ax=None, *, bins=50, density=True, log=True, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the entropy histograms, overlaid.
 
         Parameters
         ----------
@@ -93,7 +93,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`EntropyDisplay`
-            Object that stores computed values.
+            ``self``, with the histograms in ``patches_``.
         """
         self._check_matplotlib("plot")
         layers = range(len(self.entropy)) if self.layers is None else self.layers
@@ -116,12 +116,10 @@ class EntropyDisplay(_NetworkDisplayMixin):
         for S, hist_kw in zip(self.entropy, hist_kwargs, strict=True):
             *_, patches = self.ax_.hist(np.ravel(S), **hist_kw)
             self.patches_.append(patches)
-        self.ax_.set(
+        return self._label_axes(
             xlabel="connection entropy (nats)",
             ylabel="density (per nat)" if density else "number of connections",
         )
-        self.ax_.legend()
-        return self
 
     @classmethod
     def from_estimator(
@@ -192,6 +190,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`EntropyDisplay`
+            The entropy of the layers shown, plotted.
 
         See Also
         --------

@@ -132,7 +132,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         self.labels = labels
 
     def plot(self, ax=None, *, quantities=_DEFAULT_QUANTITIES, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the profiles, a line per network and quantity.
 
         Parameters
         ----------
@@ -159,7 +159,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`LayerProfileDisplay`
-            Object that stores computed values.
+            ``self``, with the lines in ``lines_``.
         """
         self._check_matplotlib("plot")
         import matplotlib.pyplot as plt
@@ -262,8 +262,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         """Plot per-layer quantities of one fitted network, one line each.
 
         The quantities are columns of the summary of
-        :func:`credit_assignment`, which takes ``pi_tol``, ``xi_tol``,
-        ``m_tol`` and ``strict_paper``.
+        :func:`credit_assignment`.
 
         Parameters
         ----------
@@ -276,12 +275,8 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 "uip_fraction")
             Columns of :meth:`CreditAssignment.summary` plotted.
 
-        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes, see
-            :func:`~sklearn_sas.inspection.credit_assignment`.
-
-        strict_paper : bool, default=False
-            Classify by the paper's literal rule, see
+        pi_tol, xi_tol, m_tol, strict_paper
+            How connections are classified as VIP, UIP or variable, see
             :func:`~sklearn_sas.inspection.credit_assignment`.
 
         name : str, default=None
@@ -299,6 +294,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`LayerProfileDisplay`
+            The summary of the network, plotted.
 
         See Also
         --------
@@ -347,8 +343,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 
         Li & Huang's Fig. 3(c) compares the entropy per connection of networks
         trained on different numbers of examples. The quantity is a column of
-        the summary of :func:`credit_assignment`, which takes ``pi_tol``,
-        ``xi_tol``, ``m_tol`` and ``strict_paper``.
+        the summary of :func:`credit_assignment`.
 
         Parameters
         ----------
@@ -364,13 +359,8 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         quantity : str, default="entropy_per_connection"
             Column of :meth:`CreditAssignment.summary` plotted.
 
-        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes, see
-            :func:`~sklearn_sas.inspection.credit_assignment`.
-
-        strict_paper : bool, default=False
-            Classify by the paper's literal rule, see
-            :func:`~sklearn_sas.inspection.credit_assignment`.
+        pi_tol, xi_tol, m_tol, strict_paper
+            How connections are classified, as in :meth:`from_estimator`.
 
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.
@@ -383,6 +373,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`LayerProfileDisplay`
+            One summary per network, in the order of ``estimators``, plotted.
 
         See Also
         --------

@@ -56,8 +56,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
 
     See Also
     --------
-    PerturbationDisplay.from_estimator : Compute and plot the curves of a
-        fitted network.
+    PerturbationDisplay.from_estimator : The curves of a fitted network.
     perturbation_curve : Error of sampled networks after perturbing a layer.
 
     Examples
@@ -79,7 +78,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         self.curves = curves
 
     def plot(self, ax=None, *, show_std=True, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the test error curves of the perturbations.
 
         Parameters
         ----------
@@ -99,7 +98,8 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`PerturbationDisplay`
-            Object that stores computed values.
+            ``self``, with the curves in ``lines_`` and their bands in
+            ``bands_``.
         """
         self._check_matplotlib("plot")
         defaults = [
@@ -132,9 +132,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
             xlabel += f" (layer {_layer_label(layers.pop())})"
         # the errors are stored as fractions and shown in percent
         self.ax_.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, symbol=""))
-        self.ax_.set(xlabel=xlabel, ylabel="test error (%)")
-        self.ax_.legend()
-        return self
+        return self._label_axes(xlabel=xlabel, ylabel="test error (%)")
 
     @classmethod
     def from_estimator(
@@ -214,6 +212,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`PerturbationDisplay`
+            One curve per kind, in ``curves``, plotted.
 
         See Also
         --------
