@@ -275,9 +275,11 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 "uip_fraction")
             Columns of :meth:`CreditAssignment.summary` plotted.
 
-        pi_tol, xi_tol, m_tol, strict_paper
-            How connections are classified as VIP, UIP or variable, see
-            :func:`~sklearn_sas.inspection.credit_assignment`.
+        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
+            Tolerances of the VIP and UIP classes, see :func:`credit_assignment`.
+
+        strict_paper : bool, default=False
+            Classify by the paper's literal rule, see :func:`credit_assignment`.
 
         name : str, default=None
             Name of the network in the legend; None leaves it out.
@@ -359,8 +361,11 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         quantity : str, default="entropy_per_connection"
             Column of :meth:`CreditAssignment.summary` plotted.
 
-        pi_tol, xi_tol, m_tol, strict_paper
-            How connections are classified, as in :meth:`from_estimator`.
+        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
+            Tolerances of the VIP and UIP classes, see :func:`credit_assignment`.
+
+        strict_paper : bool, default=False
+            Classify by the paper's literal rule, see :func:`credit_assignment`.
 
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.

@@ -190,9 +190,11 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         n_networks : int, default=10
             Number of sampled networks averaged.
 
-        pi_tol, xi_tol, m_tol, strict_paper
-            How connections are classified as VIP, UIP or variable, see
-            :func:`~sklearn_sas.inspection.credit_assignment`.
+        pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
+            Tolerances of the VIP and UIP classes, see :func:`credit_assignment`.
+
+        strict_paper : bool, default=False
+            Classify by the paper's literal rule, see :func:`credit_assignment`.
 
         random_state : int, RandomState instance or None, default=None
             Seeds the sampling and the choice of connections. Every kind
