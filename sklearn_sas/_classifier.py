@@ -517,7 +517,7 @@ class SaSMLPClassifier(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_rows, n_features)
-            Input data.
+            Rows whose uncertainty is measured.
 
         Returns
         -------

@@ -167,7 +167,7 @@ class NetworkPredictMixin:
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+            Rows to label.
 
         Returns
         -------

@@ -208,6 +208,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         See Also
         --------
         sparsity_curve : Accuracy of the pruned network at several sparsities.
+        fine_tune : Retrain a pruned network, as ``fine_tune_iter`` does.
 
         Examples
         --------

@@ -196,8 +196,7 @@ class DistributionDisplay(_NetworkDisplayMixin):
         See Also
         --------
         EntropyDisplay.from_estimator : Histogram of the connection entropy.
-        LayerProfileDisplay.from_estimator : Per-layer summaries of the
-            parameters.
+        LayerProfileDisplay.from_estimator : Per-layer credit summaries.
 
         Examples
         --------

@@ -305,12 +305,18 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 
         Examples
         --------
+        The network may end a fitted ``Pipeline``:
+
         >>> from sklearn.datasets import load_digits
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import MinMaxScaler
         >>> from sklearn_sas import SaSMLPClassifier
         >>> from sklearn_sas.inspection import LayerProfileDisplay
         >>> X, y = load_digits(return_X_y=True)
-        >>> clf = SaSMLPClassifier((8, 8), max_iter=5, random_state=0).fit(X, y)
-        >>> disp = LayerProfileDisplay.from_estimator(clf)
+        >>> pipe = make_pipeline(
+        ...     MinMaxScaler(), SaSMLPClassifier((8, 8), max_iter=5, random_state=0)
+        ... ).fit(X, y)
+        >>> disp = LayerProfileDisplay.from_estimator(pipe)
         >>> disp.lines_.shape
         (1, 4)
         >>> [ax.get_ylabel() for ax in disp.axes_]

@@ -61,14 +61,19 @@ class PerturbationDisplay(_NetworkDisplayMixin):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn_sas import SaSMLPClassifier
-    >>> from sklearn_sas.inspection import PerturbationDisplay, perturbation_curve
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SaSMLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
-    >>> curves = {kind: perturbation_curve(clf, X, y, fractions=[0, 0.5, 1],
-    ...                                    kind=kind, n_networks=2, random_state=0)
-    ...           for kind in ("vip", "uip")}
+    A curve needs the arrays ``fractions``, ``mean_error`` and ``error_std``
+    and the ``layer`` of what :func:`perturbation_curve` returns:
+
+    >>> import numpy as np
+    >>> from sklearn.utils import Bunch
+    >>> from sklearn_sas.inspection import PerturbationDisplay
+    >>> fractions = np.array([0, 0.5, 1])
+    >>> curves = {
+    ...     "vip": Bunch(fractions=fractions, mean_error=np.array([0.05, 0.4, 0.9]),
+    ...                  error_std=np.array([0.01, 0.05, 0.02]), layer=0),
+    ...     "uip": Bunch(fractions=fractions, mean_error=np.array([0.05, 0.06, 0.08]),
+    ...                  error_std=np.array([0.01, 0.01, 0.02]), layer=0),
+    ... }
     >>> disp = PerturbationDisplay(curves).plot()
     >>> sorted(disp.lines_)
     ['uip', 'vip']
