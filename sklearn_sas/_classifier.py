@@ -458,7 +458,8 @@ class SaSMLPClassifier(
             Training data.
 
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a multilabel indicator matrix.
+            Class labels, all among ``classes``, or a multilabel indicator
+            matrix.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
@@ -516,7 +517,7 @@ class SaSMLPClassifier(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_rows, n_features)
-            Input data.
+            Rows whose uncertainty is measured.
 
         Returns
         -------

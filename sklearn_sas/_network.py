@@ -120,43 +120,59 @@ class NetworkPredictMixin:
             Probability of each class, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
-        logits = self._deterministic_logits(X)
-        if logits is None:
-            return self._stochastic_proba(X)
-        return output_proba(logits, self.out_activation_)
+        return self._class_proba(X, log=False)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
 
+        ``np.log(predict_proba(X))``, but finite where a deterministic
+        network's probability underflows to 0: there it is computed from the
+        logits (a log-softmax or log-sigmoid).
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+            Input data, as for :meth:`predict_proba`.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probability of each class, columns ordered as ``classes_``.
+            The logarithm of :meth:`predict_proba`, with the same columns.
         """
         check_is_fitted(self)
+        return self._class_proba(X, log=True)
+
+    def _class_proba(self, X, *, log):
+        """The probabilities, or with ``log`` their logarithm, from the
+        logits of the deterministic network when there is one, else from the
+        stochastic members."""
         logits = self._deterministic_logits(X)
-        if logits is None:
-            with np.errstate(divide="ignore"):
-                return np.log(self._stochastic_proba(X))
-        return output_log_proba(logits, self.out_activation_)
+        if logits is not None:
+            output = output_log_proba if log else output_proba
+            return output(logits, self.out_activation_)
+        proba = self._stochastic_proba(X)
+        if not log:
+            return proba
+        # a class no member gives any probability has log-probability -inf
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
 
     def predict(self, X):
         """Predict class labels.
 
+        The class of the largest probability, or with a multilabel target
+        every label whose probability exceeds 0.5, as ``MLPClassifier``
+        predicts.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+            Rows to label.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Predicted class labels.
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted class labels, or the indicator matrix of the labels.
         """
         check_is_fitted(self)
         scores, threshold = self._label_scores(X)

@@ -21,6 +21,7 @@ from sklearn_sas.inspection import (
     EntropyDisplay,
     LayerProfileDisplay,
     PerturbationDisplay,
+    RejectionCurveDisplay,
     connection_entropy,
     credit_assignment,
     perturbation_curve,
@@ -637,6 +638,39 @@ def test_matplotlib_keywords_go_in_curve_kwargs(make, clf, curves):
     # as in scikit-learn's RocCurveDisplay: no **kwargs beside curve_kwargs
     with pytest.raises(TypeError, match="unexpected keyword argument 'color'"):
         make(clf, curves, color="k")
+
+
+# every Display drawing curves that may carry a legend, and how to plot it
+LEGEND = {
+    **dict(zip(MULTI_CURVE_IDS, MULTI_CURVE)),
+    "sparsity": lambda clf, curves, **kw: SparsityCurveDisplay(
+        [0.5, 0.9], [0.9, 0.7], dense_accuracy=0.95, name="net"
+    ).plot(**kw),
+    "rejection": lambda clf, curves, **kw: RejectionCurveDisplay.from_predictions(
+        [0, 1, 1], [0, 1, 0], [0.1, 0.2, 0.3], name="net", **kw
+    ),
+}
+# those whose legend lists every labelled curve of their Axes
+SHARED_LEGEND = ["perturbation", "entropy", "entropy_plot", "sparsity", "rejection"]
+
+
+@pytest.mark.parametrize("name", list(LEGEND))
+def test_curves_without_labels_draw_no_legend(name, clf, curves):
+    # matplotlib warns about a legend without entries: a Display draws one
+    # only when a curve keeps a label
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        disp = LEGEND[name](clf, curves, curve_kwargs={"label": "_nolegend_"})
+    assert disp.figure_.axes
+    assert all(ax.get_legend() is None for ax in disp.figure_.axes)
+
+
+@pytest.mark.parametrize("name", SHARED_LEGEND)
+def test_legend_lists_the_labelled_curves_already_on_the_axes(name, clf, curves):
+    _, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="other")
+    LEGEND[name](clf, curves, ax=ax, curve_kwargs={"label": "_nolegend_"})
+    assert _legend_texts(ax) == ["other"]
 
 
 # ------------------------------------------------------ axis labels and units
