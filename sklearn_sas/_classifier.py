@@ -11,12 +11,19 @@ from ._doc_link import DocLinkMixin
 from ._network import (
     NETWORK_PARAMETER_CONSTRAINTS,
     STOCHASTIC_SOLVERS,
+    NetworkPredictMixin,
     SaSNetworkMixin,
 )
+from ._targets import ClassTargetsMixin
 
 
 class SaSMLPClassifier(
-    DocLinkMixin, ClassifierMixin, SaSNetworkMixin, BaseSaSNetwork
+    DocLinkMixin,
+    ClassifierMixin,
+    ClassTargetsMixin,
+    SaSNetworkMixin,
+    NetworkPredictMixin,
+    BaseSaSNetwork,
 ):
     """Multilayer perceptron whose every connection is a spike-and-slab law.
 

@@ -89,8 +89,17 @@ NETWORK_PARAMETER_CONSTRAINTS = {
 }
 
 
-class NetworkPredictMixin:
-    """The predict path of every network object.
+class SparseInputMixin:
+    """Networks take scipy sparse input, as ``MLPClassifier`` does."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class NetworkPredictMixin(SparseInputMixin):
+    """The predict path of every classifier network object.
 
     A subclass gives the logits of its deterministic network by
     ``_deterministic_logits(X)``, or None where it averages stochastic
@@ -164,14 +173,10 @@ class NetworkPredictMixin:
             self.classes_, scores, self.out_activation_, threshold
         )
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
-
-class SaSNetworkMixin(NetworkPredictMixin):
-    """Prediction and sampling of a fitted spike-and-slab network."""
+class SaSNetworkMixin(SparseInputMixin):
+    """Prediction and sampling of a fitted spike-and-slab network, whatever
+    its output (the classifier adds :class:`NetworkPredictMixin`)."""
 
     _parameter_constraints: dict = NETWORK_PARAMETER_CONSTRAINTS
 
