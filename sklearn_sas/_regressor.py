@@ -382,8 +382,6 @@ class SaSMLPRegressor(DocLinkMixin, RegressorMixin, SaSNetworkMixin, BaseSaSNetw
         return y.shape[1]
 
     def _training_targets(self, y, sample_weight, incremental, dtype):
-        if sample_weight is not None and not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum.")
         return np.ascontiguousarray(y, dtype=dtype), sample_weight
 
     def _fitted_targets(self):

@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_sas import SaSMLPClassifier
+from sklearn_sas import SaSMLPClassifier, SaSMLPRegressor
 
 
 def _expected_failed_checks(estimator):
@@ -31,6 +31,15 @@ def _expected_failed_checks(estimator):
             random_state=0,
         ),
         SaSMLPClassifier(
+            hidden_layer_sizes=(10,), max_iter=50, inference="ensemble",
+            n_samples=10, random_state=0,
+        ),
+        SaSMLPRegressor(hidden_layer_sizes=(10,), max_iter=50, random_state=0),
+        SaSMLPRegressor(
+            hidden_layer_sizes=(10,), max_iter=50, inference="mc", n_samples=10,
+            random_state=0,
+        ),
+        SaSMLPRegressor(
             hidden_layer_sizes=(10,), max_iter=50, inference="ensemble",
             n_samples=10, random_state=0,
         ),
