@@ -2,8 +2,8 @@
 
 Like scikit-learn's ``BaseMultilayerPerceptron``: input validation, the
 epoch loop around the gBP core (``_gbp.run_epoch``), stopping rules, and the
-mean network used by early stopping and prediction (the checks of class
-targets are ``_targets.py``'s). The parameters' constraints, the predict
+mean network used by early stopping and prediction (what depends on the
+targets is ``_targets.py``'s). The parameters' constraints, the predict
 path and the sampling are ``_network.py``'s, the classifier ``_classifier.py``'s.
 """
 

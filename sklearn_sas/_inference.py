@@ -126,4 +126,3 @@ def member_sums(estimator, X, method, summarize=None):
         sums = _add_rows(sums, rows, parts, X.shape[0])
     proba_sum, plogp_sum = sums
     return check_finite_output(proba_sum, dtype), plogp_sum
-

@@ -37,6 +37,17 @@ from ._utils import (
 
 STOCHASTIC_SOLVERS = ("adam", "sgd")
 
+
+def has_stochastic_solver(estimator):
+    """Whether ``estimator.partial_fit`` is available: as in the MLPs of
+    scikit-learn, for the stochastic solvers only."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers "
+            f"{STOCHASTIC_SOLVERS}; {estimator.solver!r} is not one."
+        )
+    return True
+
 _N_JOBS = [
     Interval(Integral, None, -1, closed="right"),
     Interval(Integral, 1, None, closed="left"),

@@ -1,16 +1,19 @@
-"""Class targets of the spike-and-slab classifiers: labels, a multilabel
-indicator matrix, class weights.
+"""Targets of the spike-and-slab networks: what ``BaseSaSNetwork``'s
+training calls ask of the classifier and of the regressor.
 
-The classifier side of ``BaseSaSNetwork``'s training calls, as
-``MLPClassifier`` binarizes its labels where ``MLPRegressor`` does not: the
-checks of the targets, the stratified validation split and the validation
-accuracy of early stopping.
+- :class:`ClassTargetsMixin`: class labels, a multilabel indicator matrix,
+  class weights, the stratified validation split and the validation accuracy
+  of early stopping, as ``MLPClassifier`` binarizes its labels;
+- :class:`RegressionTargetsMixin`: one or several real (or, for the Poisson
+  loss, non-negative) targets, the validation R^2 and the noise variance of
+  the regressor's predictive distribution, as ``MLPRegressor`` takes them.
 """
 
 from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import (
@@ -222,3 +225,51 @@ def _class_weight_key(label):
         return int(label)
     except ValueError:  # text labels
         return str(label)
+
+
+class RegressionTargetsMixin:
+    """Checks of ``y`` for ``BaseSaSNetwork._fit`` of a regressor, the
+    validation score of early stopping and the noise variance."""
+
+    _y_numeric = True
+
+    def _check_targets(self, y):
+        """``y`` as a 2-D float array, and the output activation."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            # as MLPRegressor: a column vector warns and is taken as 1-D
+            y = column_or_1d(y, warn=True)
+        y = y.reshape(y.shape[0], -1)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                'loss="poisson" needs non-negative targets; y has values down '
+                f"to {y.min():g}."
+            )
+        return y, "exp" if self.loss == "poisson" else "identity"
+
+    def _first_outputs(self, y, classes, incremental, out_activation):
+        return y.shape[1]
+
+    def _training_targets(self, y, sample_weight, incremental, dtype):
+        return np.ascontiguousarray(y, dtype=dtype), sample_weight
+
+    def _fitted_targets(self):
+        return (
+            f"{self.n_outputs_} output(s) with out_activation_={self.out_activation_!r}"
+        )
+
+    def _output(self, logits):
+        """The predicted values of the mean network from its logits."""
+        return np.exp(logits) if self.out_activation_ == "exp" else logits
+
+    def _validation_score(self, logits, y_val, sw_val):
+        # as MLPRegressor: R^2 of the predictions
+        return float(r2_score(y_val, self._output(logits), sample_weight=sw_val))
+
+    def _end_fit(self, X, y, sample_weight):
+        """``noise_variance_``: the mean squared residual of every output of
+        the mean network on the rows given."""
+        mus, _ = self._moments()
+        residuals = y - self._output(self._mean_logits(X, mus, self.intercepts_))
+        self.noise_variance_ = np.average(
+            residuals.astype(np.float64) ** 2, axis=0, weights=sample_weight
+        )

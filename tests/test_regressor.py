@@ -229,7 +229,9 @@ def test_mc_variance_is_the_mean_field_variance_of_the_output_layer(friedman):
     assert epistemic.min() > 1e-4
     assert_allclose(mc_std**2 - est.noise_variance_, epistemic, rtol=0.15)
     est.set_params(inference="mean")
-    assert_allclose(mc_mean, est.predict(X[:20]), atol=4 * np.sqrt(epistemic.max() / 4000))
+    assert_allclose(
+        mc_mean, est.predict(X[:20]), atol=4 * np.sqrt(epistemic.max() / 4000)
+    )
 
 
 def _two_clusters():
