@@ -248,13 +248,19 @@ class SaSMLPRegressor(
     Examples
     --------
     >>> from sklearn.datasets import make_friedman1
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_sas import SaSMLPRegressor
-    >>> X, y = make_friedman1(n_samples=400, noise=1.0, random_state=0)
-    >>> reg = SaSMLPRegressor((32,), max_iter=50, random_state=0).fit(X, y)
-    >>> mean, std = reg.predict(X[:3], return_std=True)
+    >>> X, y = make_friedman1(n_samples=1000, noise=1.0, random_state=0)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = make_pipeline(
+    ...     StandardScaler(), SaSMLPRegressor((64,), random_state=0)
+    ... ).fit(X_train, y_train)
+    >>> mean, std = reg.predict(X_test[:3], return_std=True)
     >>> mean.shape, std.shape
     ((3,), (3,))
-    >>> bool(reg.score(X, y) > 0.8)
+    >>> bool(reg.score(X_test, y_test) > 0.85)
     True
     """
 
