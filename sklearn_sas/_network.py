@@ -48,6 +48,7 @@ def has_stochastic_solver(estimator):
         )
     return True
 
+
 _N_JOBS = [
     Interval(Integral, None, -1, closed="right"),
     Interval(Integral, 1, None, closed="left"),

@@ -9,8 +9,8 @@ def _expected_failed_checks(estimator):
     reason = (
         "training is stochastic by design: a row of weight 2 gets one draw of "
             "the mean-field noise where two copies of it get two, so weighting "
-            "and repeating agree only in expectation (MLPClassifier passes this "
-            "check only with its deterministic lbfgs solver)"
+            "and repeating agree only in expectation (MLPClassifier and MLPRegressor "
+            "pass this check only with their deterministic lbfgs solver)"
     )
     return {
         "check_sample_weight_equivalence_on_dense_data": reason,
