@@ -37,6 +37,18 @@ from ._utils import (
 
 STOCHASTIC_SOLVERS = ("adam", "sgd")
 
+
+def has_stochastic_solver(estimator):
+    """Whether ``estimator.partial_fit`` is available: as in the MLPs of
+    scikit-learn, for the stochastic solvers only."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers "
+            f"{STOCHASTIC_SOLVERS}; {estimator.solver!r} is not one."
+        )
+    return True
+
+
 _N_JOBS = [
     Interval(Integral, None, -1, closed="right"),
     Interval(Integral, 1, None, closed="left"),
@@ -89,8 +101,17 @@ NETWORK_PARAMETER_CONSTRAINTS = {
 }
 
 
-class NetworkPredictMixin:
-    """The predict path of every network object.
+class SparseInputMixin:
+    """Networks take scipy sparse input, as ``MLPClassifier`` does."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class NetworkPredictMixin(SparseInputMixin):
+    """The predict path of every classifier network object.
 
     A subclass gives the logits of its deterministic network by
     ``_deterministic_logits(X)``, or None where it averages stochastic
@@ -180,14 +201,10 @@ class NetworkPredictMixin:
             self.classes_, scores, self.out_activation_, threshold
         )
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
-
-class SaSNetworkMixin(NetworkPredictMixin):
-    """Prediction and sampling of a fitted spike-and-slab network."""
+class SaSNetworkMixin(SparseInputMixin):
+    """Prediction and sampling of a fitted spike-and-slab network, whatever
+    its output (the classifier adds :class:`NetworkPredictMixin`)."""
 
     _parameter_constraints: dict = NETWORK_PARAMETER_CONSTRAINTS
 

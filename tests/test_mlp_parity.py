@@ -60,7 +60,7 @@ def _loss(params, X, y, noise, activation, multilabel, alpha=0.3, sw=None):
     ws = Workspace(params.layer_units, X.shape[0], params.flat.dtype)
     loss = loss_grad(
         params, grads, ws, X, y, sw, alpha, FixedNoise(noise), True,
-        activation, multilabel,
+        activation, "logistic" if multilabel else "softmax",
     )  # fmt: skip
     return loss, grads
 
