@@ -332,12 +332,24 @@ class BaseSaSNetwork(BaseEstimator):
     def _end_epoch(self, loss, n_samples, params, validation, incremental):
         """Bookkeeping after an epoch; True when training should stop."""
         if not np.isfinite(loss):
-            raise ValueError(
-                f"Training diverged: the loss became {loss} in epoch "
-                f"{self.n_iter_ + 1}. The step size is likely too large: "
-                f"lower learning_rate_init (now {self.learning_rate_init}), "
-                "or scale the input features (e.g. StandardScaler)."
+            advice = (
+                "The step size is likely too large: lower learning_rate_init "
+                f"(now {self.learning_rate_init}), or scale the input features "
+                "(e.g. StandardScaler)."
             )
+            epoch = f"the loss became {loss} in epoch {self.n_iter_ + 1}"
+            if not self.early_stopping or self._best_flat is None:
+                raise ValueError(f"Training diverged: {epoch}. {advice}")
+            # as MLPClassifier with early stopping: the epoch scores nan on
+            # the held-out rows and the best parameters are kept (restored
+            # by _train); a network past overflow does not come back
+            self.validation_scores_.append(float("nan"))
+            warnings.warn(
+                f"Training diverged ({epoch}); the parameters of the best "
+                f"validation score are kept. {advice}",
+                ConvergenceWarning,
+            )
+            return True
         self.n_iter_ += 1
         self.t_ += n_samples
         self.loss_ = loss
