@@ -84,6 +84,12 @@ SCRIPTS = {
          "== friedman1, noise 1.0", "== diabetes, standardized y",
          "| ensemble  | held out", "cover 90%", "MLPRegressor (defaults"],
     ),
+    "bench_regression_recipe.py": (
+        ["--seeds", "0"],
+        ["Recipe sweep of SaSMLPRegressor", "== friedman1, noise 1.0",
+         "== diabetes, standardized y", "| defaults (step 0.1, alpha auto)",
+         "pruned 90%: RMSE change %", "MLPRegressor (defaults"],
+    ),
     "bench_uncertainty.py": (
         [],
         ["Uncertainty benchmark: one SaS fit against MLPClassifier",
@@ -98,7 +104,9 @@ SCRIPTS = {
          "FPR at 95% TPR", "== 3. MNIST test images rotated", "-- 90 degrees --",
          "Targets (SaS ensemble, 10 networks", "at least the deep ensemble's:",
          "ECE below the temperature-scaled MLP's or within 0.01:",
-         "fit time at most half the deep ensemble's:", " ± "],
+         "fit time at most half the deep ensemble's:", " ± ",
+         "== 4. Knobs at prediction time", "ensemble, 300 networks",
+         "ensemble 100, spike temperature 2", "ensemble 100, slab variance x 4"],
     ),
 }  # fmt: skip
 
