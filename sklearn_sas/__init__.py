@@ -2,7 +2,7 @@
 
 from ._classifier import SaSMLPClassifier
 from ._regressor import SaSMLPRegressor
-from ._sampled import SampledNetwork
+from ._sampled import SampledNetwork, SampledNetworkRegressor
 from .feature_selection import SaSFeatureSelector
 
 __version__ = "0.1.0.dev0"
@@ -12,4 +12,5 @@ __all__ = [
     "SaSMLPClassifier",
     "SaSMLPRegressor",
     "SampledNetwork",
+    "SampledNetworkRegressor",
 ]

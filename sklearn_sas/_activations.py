@@ -82,6 +82,13 @@ def output_proba(z, out_activation):
     return sigmoid(z) if out_activation == "logistic" else softmax(z)
 
 
+def output_values(z, out_activation):
+    """Predicted values from the logits ``z`` of a regression output layer:
+    ``exp(z)`` for the ``"exp"`` output of the Poisson loss, else ``z``
+    itself (the identity output)."""
+    return np.exp(z) if out_activation == "exp" else z
+
+
 def output_log_proba(z, out_activation):
     """``log(output_proba(z))``, as that computes it wherever the
     probability is a normal float, and computed without the exponential

@@ -483,19 +483,19 @@ class BaseSaSNetwork(BaseEstimator):
         return [mean_weights(m, pi) for m, pi in pairs]
 
     def to_mlp(self):
-        """The mean network as a fitted scikit-learn ``MLPClassifier``.
+        """The mean network as a fitted scikit-learn ``MLPClassifier`` or,
+        for a regressor, ``MLPRegressor`` of the same ``loss``.
 
-        The classifier has this network's ``activation``, hidden widths,
-        ``coefs_`` and ``intercepts_`` (copies, in the parameters' dtype)
-        and predicts what ``inference="mean"`` predicts (to float
-        tolerance); for two classes its single logistic output has the
-        weights ``W[:, 1] - W[:, 0]`` (see
-        :meth:`SampledNetwork.to_mlp <sklearn_sas.SampledNetwork.to_mlp>`,
-        which also says how it trains on). Not for a single class.
+        It has this network's ``activation``, hidden widths, ``coefs_`` and
+        ``intercepts_`` (copies, in the parameters' dtype) and predicts what
+        ``inference="mean"`` predicts (to float tolerance); see
+        :meth:`SampledNetwork.to_mlp <sklearn_sas.SampledNetwork.to_mlp>`
+        for two classes, the Poisson output, training on and ONNX. Not for
+        a classifier of a single class.
 
         Returns
         -------
-        mlp : sklearn.neural_network.MLPClassifier
+        mlp : sklearn.neural_network.MLPClassifier or MLPRegressor
         """
         from ._export import to_mlp
 

@@ -1,4 +1,5 @@
-"""Export of concrete networks to scikit-learn's MLPClassifier and PyTorch."""
+"""Export of concrete networks to scikit-learn's MLPClassifier or
+MLPRegressor and to PyTorch."""
 
 import warnings
 
@@ -12,15 +13,40 @@ def _dense_copy(weights):
 
 
 def to_mlp(network):
-    """A fitted ``MLPClassifier`` computing what ``network`` computes.
+    """A fitted ``MLPClassifier`` (for a network with ``classes_``) or
+    ``MLPRegressor`` computing what ``network`` computes.
 
     See :meth:`ConcreteNetwork.to_mlp`.
     """
+    coefs = [_dense_copy(w) for w in network.coefs_]
+    intercepts = [b.copy() for b in network.intercepts_]
+    if hasattr(network, "classes_"):
+        mlp = _classifier_mlp(network, coefs, intercepts)
+    else:
+        mlp = _regressor_mlp(network, coefs)
+    mlp.coefs_, mlp.intercepts_ = coefs, intercepts
+    mlp.n_features_in_ = network.n_features_in_
+    if hasattr(network, "feature_names_in_"):
+        mlp.feature_names_in_ = network.feature_names_in_.copy()
+    mlp.n_layers_ = len(coefs) + 1
+    mlp.n_outputs_ = coefs[-1].shape[1]
+    # the state the MLPs start training from, so partial_fit and a
+    # warm-started fit continue from these weights; no history is invented
+    mlp.n_iter_ = mlp.t_ = 0
+    mlp.loss_curve_ = []
+    mlp._no_improvement_count = 0
+    mlp.best_loss_ = np.inf
+    mlp.validation_scores_ = mlp.best_validation_score_ = None
+    return mlp
+
+
+def _classifier_mlp(network, coefs, intercepts):
+    """An ``MLPClassifier`` of the classes and output of ``network``; turns
+    two softmax outputs into one logistic unit in ``coefs`` and
+    ``intercepts``, in place."""
     from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import LabelBinarizer
 
-    coefs = [_dense_copy(w) for w in network.coefs_]
-    intercepts = [b.copy() for b in network.intercepts_]
     classes = network.classes_.copy()
     multilabel = network.out_activation_ == "logistic"
     if len(classes) < 2:
@@ -37,26 +63,29 @@ def to_mlp(network):
         hidden_layer_sizes=tuple(w.shape[1] for w in coefs[:-1]),
         activation=network.activation_,
     )
-    mlp.coefs_, mlp.intercepts_ = coefs, intercepts
     mlp.classes_ = classes
     # predict maps the output units back to labels through the binarizer
     mlp._label_binarizer = LabelBinarizer().fit(
         # an indicator matrix of every label makes the multilabel binarizer
         np.eye(len(classes), dtype=int) if multilabel else classes
     )
-    mlp.n_features_in_ = network.n_features_in_
-    if hasattr(network, "feature_names_in_"):
-        mlp.feature_names_in_ = network.feature_names_in_.copy()
-    mlp.n_layers_ = len(coefs) + 1
-    mlp.n_outputs_ = coefs[-1].shape[1]
     mlp.out_activation_ = "logistic" if len(classes) == 2 or multilabel else "softmax"
-    # the state MLPClassifier starts training from, so partial_fit and a
-    # warm-started fit continue from these weights; no history is invented
-    mlp.n_iter_ = mlp.t_ = 0
-    mlp.loss_curve_ = []
-    mlp._no_improvement_count = 0
-    mlp.best_loss_ = np.inf
-    mlp.validation_scores_ = mlp.best_validation_score_ = None
+    return mlp
+
+
+def _regressor_mlp(network, coefs):
+    """An ``MLPRegressor`` of the output of ``network``: the identity of the
+    squared error, or ``exp``, which ``MLPRegressor(loss="poisson")`` puts
+    on its last layer as the Poisson network does."""
+    from sklearn.neural_network import MLPRegressor
+
+    poisson = network.out_activation_ == "exp"
+    mlp = MLPRegressor(
+        hidden_layer_sizes=tuple(w.shape[1] for w in coefs[:-1]),
+        activation=network.activation_,
+        loss="poisson" if poisson else "squared_error",
+    )
+    mlp.out_activation_ = network.out_activation_
     return mlp
 
 

@@ -1,9 +1,10 @@
 """What every network object of the package shares with the others.
 
 - :class:`NetworkPredictMixin`: the one predict path (``predict_proba``,
-  ``predict_log_proba``, ``predict``) of the spike-and-slab estimator and of
+  ``predict_log_proba``, ``predict``) of the spike-and-slab classifier and of
   the concrete networks derived from it, which differ only in how they get
-  their logits;
+  their logits; :class:`RegressionPredictMixin`, that of the concrete
+  networks derived from the regressor;
 - :class:`SaSNetworkMixin`: what a fitted spike-and-slab network has whatever
   its output: the constraints of the network parameters, the checks of the
   parameters prediction reads, the stochastic inference modes and the
@@ -26,7 +27,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from ._activations import ACTIVATIONS, output_log_proba, output_proba
+from ._activations import ACTIVATIONS, output_log_proba, output_proba, output_values
 from ._inference import draw_networks, member_sums
 from ._utils import (
     check_finite_output,
@@ -202,6 +203,34 @@ class NetworkPredictMixin(SparseInputMixin):
         )
 
 
+class RegressionPredictMixin(SparseInputMixin):
+    """The predict path of the concrete networks derived from a regressor:
+    the values of the output layer, from the logits ``_logits(X)`` of the
+    deterministic network."""
+
+    def predict(self, X):
+        """Predict the targets.
+
+        The output of the network: its last layer's logits, or their ``exp``
+        for the ``"exp"`` output of ``loss="poisson"``, as ``MLPRegressor``
+        predicts.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values (a vector for a single output).
+        """
+        check_is_fitted(self)
+        values = output_values(self._logits(X), self.out_activation_)
+        check_finite_output(values, values.dtype)
+        return values.ravel() if self.n_outputs_ == 1 else values
+
+
 class SaSNetworkMixin(SparseInputMixin):
     """Prediction and sampling of a fitted spike-and-slab network, whatever
     its output (the classifier adds :class:`NetworkPredictMixin`)."""
@@ -267,8 +296,9 @@ class SaSNetworkMixin(SparseInputMixin):
 
         Returns
         -------
-        network : SampledNetwork
-            A fitted scikit-learn classifier.
+        network : SampledNetwork or SampledNetworkRegressor
+            A fitted scikit-learn classifier, or regressor for a
+            :class:`SaSMLPRegressor`.
         """
         check_is_fitted(self)
         self._check_sampling_params(1, None, random_state, "sample_network")
@@ -294,7 +324,8 @@ class SaSNetworkMixin(SparseInputMixin):
 
         Returns
         -------
-        networks : list of SampledNetwork
+        networks : list of SampledNetwork or SampledNetworkRegressor
+            Fitted classifiers, or regressors for a :class:`SaSMLPRegressor`.
 
         Raises
         ------
@@ -304,7 +335,7 @@ class SaSNetworkMixin(SparseInputMixin):
             anything is drawn: scikit-learn's ``InvalidParameterError``,
             also a ``TypeError``, naming the argument.
         """
-        from ._sampled import SampledNetwork
+        from ._sampled import sampled_network
 
         check_is_fitted(self)
         self._check_sampling_params(n_networks, n_jobs, random_state, "sample_networks")
@@ -317,7 +348,7 @@ class SaSNetworkMixin(SparseInputMixin):
             for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
         )
         return [
-            SampledNetwork._from_sample(self, weights, masks)
+            sampled_network(self, weights, masks)
             for group in groups
             for weights, masks in group
         ]

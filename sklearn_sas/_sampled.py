@@ -1,12 +1,13 @@
-"""Concrete networks derived from a fitted SaSMLPClassifier."""
+"""Concrete networks derived from a fitted spike-and-slab network: a
+classifier from a SaSMLPClassifier, a regressor from a SaSMLPRegressor."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
 from ._doc_link import DocLinkMixin
 from ._forward import forward
-from ._network import NetworkPredictMixin
+from ._network import NetworkPredictMixin, RegressionPredictMixin
 from ._sas import effective_weights
 from ._utils import (
     check_finite_output,
@@ -16,24 +17,27 @@ from ._utils import (
 )
 
 
-class ConcreteNetwork(
-    DocLinkMixin, ClassifierMixin, NetworkPredictMixin, BaseEstimator
-):
+class ConcreteNetwork(DocLinkMixin, BaseEstimator):
     """Base of the fixed networks derived from a fitted model.
 
     Subclasses are built by a class method from a fitted
-    :class:`SaSMLPClassifier` and set ``coefs_`` (the ``1 / sqrt(N_l)`` scale
-    folded in, dense or scipy sparse), ``intercepts_``, ``masks_`` and the
-    parent's ``classes_``, ``n_features_in_`` and ``feature_names_in_``; this
-    class predicts with them and exports them (:meth:`to_mlp`,
-    :meth:`to_torch`). ``_made_by`` names how users obtain one.
+    :class:`SaSMLPClassifier` or :class:`SaSMLPRegressor` and set ``coefs_``
+    (the ``1 / sqrt(N_l)`` scale folded in, dense or scipy sparse),
+    ``intercepts_``, ``masks_`` and the parent's ``n_features_in_``,
+    ``feature_names_in_`` and, for a classifier, ``classes_``; this class
+    computes their logits and exports them (:meth:`to_mlp`,
+    :meth:`to_torch`); the output mixin of a subclass predicts from the
+    logits (:class:`NetworkPredictMixin` for a classifier,
+    :class:`RegressionPredictMixin` for a regressor). ``_made_by`` names how
+    users obtain one.
     """
 
     _made_by = ""
 
     def _take_parent_attributes(self, parent):
         self.intercepts_ = [b.copy() for b in parent.intercepts_]
-        self.classes_ = parent.classes_
+        if hasattr(parent, "classes_"):
+            self.classes_ = parent.classes_
         self.n_features_in_ = parent.n_features_in_
         if hasattr(parent, "feature_names_in_"):
             self.feature_names_in_ = parent.feature_names_in_
@@ -51,7 +55,7 @@ class ConcreteNetwork(
             Always.
         """
         raise TypeError(
-            f"A {type(self).__name__} is made from a fitted SaSMLPClassifier by "
+            f"A {type(self).__name__} is made from a fitted spike-and-slab network by "
             f"{self._made_by}; it cannot be fitted itself."
         )
 
@@ -82,28 +86,45 @@ class ConcreteNetwork(
         return row_chunks(shape[0], 4 * itemsize * widths)
 
     def to_mlp(self):
-        """The network as a fitted scikit-learn ``MLPClassifier``.
+        """The network as a fitted scikit-learn ``MLPClassifier`` or
+        ``MLPRegressor``.
 
-        The classifier has ``activation="relu"``, the network's hidden
-        widths, and dense copies of its weights and intercepts, in its
-        dtype; it predicts the same labels (to float tolerance on near
-        ties) and probabilities, and converts to ONNX with ``skl2onnx``.
-        For two classes the two softmax outputs become the single logistic
-        unit ``MLPClassifier`` uses, with weights ``W[:, 1] - W[:, 0]`` and
-        bias ``b[1] - b[0]``: the softmax of two logits is the sigmoid of
-        their difference.
+        The MLP has the network's ``activation``, hidden widths, and dense
+        copies of its weights and intercepts, in its dtype; it predicts what
+        the network predicts (labels to float tolerance on near ties,
+        probabilities and values to float tolerance) and converts to ONNX
+        with ``skl2onnx``.
 
-        The classifier was not trained by scikit-learn: it has no
-        ``loss_``; ``n_iter_ = t_ = 0`` and an empty ``loss_curve_`` are
-        the state training starts from, so ``partial_fit`` (or ``fit`` with
+        A classifier's network becomes an ``MLPClassifier``. For two classes
+        the two softmax outputs become the single logistic unit
+        ``MLPClassifier`` uses, with weights ``W[:, 1] - W[:, 0]`` and bias
+        ``b[1] - b[0]``: the softmax of two logits is the sigmoid of their
+        difference.
+
+        A regressor's network becomes an ``MLPRegressor`` of the same
+        ``loss``: the identity output of ``"squared_error"``, or the ``exp``
+        output of ``loss="poisson"`` (``MLPRegressor(loss="poisson")``
+        predicts ``exp`` of its last layer, as the network does). skl2onnx
+        1.20 converts the identity output only: it has no ``exp`` output
+        activation.
+
+        The MLP was not trained by scikit-learn: it has no ``loss_``;
+        ``n_iter_ = t_ = 0`` and an empty ``loss_curve_`` are the state
+        training starts from, so ``partial_fit`` (or ``fit`` with
         ``warm_start=True``) continues from these weights, every connection
         trainable (pruned ones included); scikit-learn refuses to train a
         hidden layer left with no unit. A plain ``fit`` starts over.
 
         Returns
         -------
-        mlp : sklearn.neural_network.MLPClassifier
-            A fitted classifier sharing no array with the network.
+        mlp : sklearn.neural_network.MLPClassifier or MLPRegressor
+            A fitted MLP sharing no array with the network.
+
+        Raises
+        ------
+        ValueError
+            For a classifier of a single class, which ``MLPClassifier``
+            answers with no network.
 
         See Also
         --------
@@ -130,16 +151,19 @@ class ConcreteNetwork(
     def to_torch(self, masks=False):
         """The network as a PyTorch module returning logits.
 
-        A ``torch.nn.Sequential`` of ``torch.nn.Linear`` layers with
-        ``torch.nn.ReLU`` between them, as wide as ``coefs_`` (narrower
-        after ``prune(..., drop_dead_units=True)``), in the network's dtype
-        (float32 or float64). Each ``Linear.weight`` is ``coefs_[l].T``
-        (torch stores ``(out, in)``), zero where a connection is absent.
-        The module ends with the last ``Linear``: it returns logits, with no
-        softmax, so ``torch.softmax(module(x), dim=1)`` gives
-        ``predict_proba`` and ``torch.nn.CrossEntropyLoss`` takes its output
-        as it is. PyTorch is imported here only; it is not a dependency of
-        this package.
+        A ``torch.nn.Sequential`` of ``torch.nn.Linear`` layers with the
+        hidden activation (``torch.nn.ReLU``, ...) between them, as wide as
+        ``coefs_`` (narrower after ``prune(..., drop_dead_units=True)``), in
+        the network's dtype (float32 or float64). Each ``Linear.weight`` is
+        ``coefs_[l].T`` (torch stores ``(out, in)``), zero where a
+        connection is absent. The module ends with the last ``Linear``: it
+        returns logits, with no output activation. For a classifier,
+        ``torch.softmax(module(x), dim=1)`` gives ``predict_proba`` and
+        ``torch.nn.CrossEntropyLoss`` takes the output as it is; for a
+        regressor the output is ``predict``'s values (a column per output),
+        or their logarithm for ``loss="poisson"``, which
+        ``torch.nn.PoissonNLLLoss(log_input=True)`` takes as it is. PyTorch
+        is imported here only; it is not a dependency of this package.
 
         Parameters
         ----------
@@ -165,7 +189,8 @@ class ConcreteNetwork(
 
         See Also
         --------
-        to_mlp : The network as a scikit-learn ``MLPClassifier``.
+        to_mlp : The network as a scikit-learn ``MLPClassifier`` or
+            ``MLPRegressor``.
         """
         from ._export import to_torch
 
@@ -173,8 +198,25 @@ class ConcreteNetwork(
         return to_torch(self, masks)
 
 
-class SampledNetwork(ConcreteNetwork):
-    """A concrete ReLU network sampled from a spike-and-slab network.
+class _SampledMixin:
+    """The construction of a network sampled from a fitted model."""
+
+    @classmethod
+    def _from_sample(cls, parent, weights, masks):
+        """A fitted network from sampled ``weights`` (unscaled) of ``parent``."""
+        net = cls()
+        net._take_parent_attributes(parent)
+        net.coefs_ = [effective_weights(w) for w in weights]
+        net.masks_ = masks
+        kept = sum(int(mask.sum()) for mask in masks)
+        net.sparsity_ = 1.0 - kept / sum(mask.size for mask in masks)
+        return net
+
+
+class SampledNetwork(
+    ClassifierMixin, NetworkPredictMixin, _SampledMixin, ConcreteNetwork
+):
+    """A concrete network sampled from a spike-and-slab classifier.
 
     Drawn by :meth:`SaSMLPClassifier.sample_network` (or
     :meth:`~SaSMLPClassifier.sample_networks`): every connection is present
@@ -182,7 +224,8 @@ class SampledNetwork(ConcreteNetwork):
     ``m + sqrt(xi) * Normal(0, 1)``. It is an ordinary fitted classifier —
     ``predict``, ``predict_proba``, ``score``, picklable, usable wherever
     scikit-learn takes a fitted classifier — but it is not fitted itself:
-    ``fit`` raises, and a clone has no network.
+    ``fit`` raises, and a clone has no network. A :class:`SaSMLPRegressor`
+    draws a :class:`SampledNetworkRegressor` instead.
 
     Attributes
     ----------
@@ -231,13 +274,50 @@ class SampledNetwork(ConcreteNetwork):
 
     _made_by = "SaSMLPClassifier.sample_network() or sample_networks()"
 
-    @classmethod
-    def _from_sample(cls, parent, weights, masks):
-        """A fitted network from sampled ``weights`` (unscaled) of ``parent``."""
-        net = cls()
-        net._take_parent_attributes(parent)
-        net.coefs_ = [effective_weights(w) for w in weights]
-        net.masks_ = masks
-        kept = sum(int(mask.sum()) for mask in masks)
-        net.sparsity_ = 1.0 - kept / sum(mask.size for mask in masks)
-        return net
+
+class SampledNetworkRegressor(
+    RegressorMixin, RegressionPredictMixin, _SampledMixin, ConcreteNetwork
+):
+    """A concrete network sampled from a spike-and-slab regressor.
+
+    Drawn by :meth:`SaSMLPRegressor.sample_network` (or
+    :meth:`~SaSMLPRegressor.sample_networks`) as :class:`SampledNetwork` is
+    from a classifier: every connection is present with probability
+    ``1 - pi`` and then has the weight ``m + sqrt(xi) * Normal(0, 1)``. An
+    ordinary fitted regressor — ``predict`` (the output of this one network,
+    with no predictive std), ``score`` (R^2), picklable — but not fitted
+    itself: ``fit`` raises, and a clone has no network.
+
+    Attributes
+    ----------
+    coefs_, intercepts_, masks_, sparsity_ : list of ndarray, float
+        The sampled network, as in :class:`SampledNetwork`.
+
+    out_activation_ : str
+        ``"identity"``, or ``"exp"`` for ``loss="poisson"``.
+
+    n_features_in_, feature_names_in_, n_layers_, n_outputs_
+        As in the model it comes from.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_friedman1
+    >>> from sklearn_sas import SaSMLPRegressor
+    >>> X, y = make_friedman1(n_samples=200, random_state=0)
+    >>> reg = SaSMLPRegressor((8,), max_iter=5, random_state=0).fit(X, y)
+    >>> net = reg.sample_network(random_state=0)
+    >>> [w.shape for w in net.coefs_]
+    [(10, 8), (8, 1)]
+    >>> net.predict(X[:3]).shape
+    (3,)
+    """
+
+    _made_by = "SaSMLPRegressor.sample_network() or sample_networks()"
+
+
+def sampled_network(parent, weights, masks):
+    """The concrete network of sampled ``weights`` (unscaled) and ``masks``
+    of ``parent``: a :class:`SampledNetworkRegressor` for a regressor, else
+    a :class:`SampledNetwork`."""
+    family = SampledNetworkRegressor if is_regressor(parent) else SampledNetwork
+    return family._from_sample(parent, weights, masks)

@@ -23,6 +23,8 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d
 
+from ._activations import output_values
+
 
 class ClassTargetsMixin:
     """Checks of ``y``, ``classes`` and ``class_weight`` for
@@ -104,8 +106,10 @@ class ClassTargetsMixin:
                 weights *= sample_weight
             sample_weight = weights
         if sample_weight is not None and not sample_weight.sum() > 0:
-            what = "sample_weight" if self.class_weight is None else (
-                "sample_weight times class_weight"
+            what = (
+                "sample_weight"
+                if self.class_weight is None
+                else ("sample_weight times class_weight")
             )
             raise ValueError(f"{what} must have a positive sum.")
         return sample_weight
@@ -259,7 +263,7 @@ class RegressionTargetsMixin:
 
     def _output(self, logits):
         """The predicted values of the mean network from its logits."""
-        return np.exp(logits) if self.out_activation_ == "exp" else logits
+        return output_values(logits, self.out_activation_)
 
     def _validation_score(self, logits, y_val, sw_val):
         # as MLPRegressor: R^2 of the predictions

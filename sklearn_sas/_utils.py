@@ -71,13 +71,25 @@ def take_rows(X, rows, dtype):
     return part.astype(dtype, copy=False) if dtype != part.dtype else part
 
 
+# what a function that takes a spike-and-slab network says it needs
+NETWORK_NAMES = "SaSMLPClassifier or SaSMLPRegressor"
+
+
+def score_name(network):
+    """The name of what ``network.score`` measures: the accuracy of a
+    classifier, the R^2 of a regressor."""
+    from sklearn.base import is_regressor
+
+    return "R^2" if is_regressor(network) else "accuracy"
+
+
 def sas_network(estimator):
-    """The fitted ``SaSMLPClassifier`` behind ``estimator`` and the steps
+    """The fitted spike-and-slab network behind ``estimator`` and the steps
     that prepare its input.
 
-    ``estimator`` is a fitted ``SaSMLPClassifier`` or a fitted ``Pipeline``
-    whose final step is one. Returns ``(network, preprocess)``: the
-    classifier, and the pipeline's leading steps (a ``Pipeline``) or
+    ``estimator`` is a fitted ``SaSMLPClassifier`` or ``SaSMLPRegressor``,
+    or a fitted ``Pipeline`` whose final step is one. Returns ``(network,
+    preprocess)``: the network, and the pipeline's leading steps (a ``Pipeline``) or
     ``None``, so a function that takes ``(estimator, X)`` can feed the
     network ``preprocess.transform(X)``.
 
@@ -89,7 +101,7 @@ def sas_network(estimator):
     """
     from sklearn.pipeline import Pipeline
 
-    from ._classifier import SaSMLPClassifier
+    from ._base import BaseSaSNetwork
 
     preprocess = None
     network = estimator
@@ -99,14 +111,14 @@ def sas_network(estimator):
             preprocess = estimator[:-1]
     attributes = ["spike_probs_", "slab_means_", "slab_vars_"]
     # any fitted estimator exposing the three distributions is accepted
-    if not isinstance(network, SaSMLPClassifier) and not all(
+    if not isinstance(network, BaseSaSNetwork) and not all(
         hasattr(network, name) for name in attributes
     ):
         what = type(network).__name__
         if network is not estimator:
             what = f"a Pipeline ending in {what}"
         raise TypeError(
-            "needs a fitted SaSMLPClassifier or a Pipeline ending in one "
+            f"needs a fitted {NETWORK_NAMES} or a Pipeline ending in one "
             f"(the spike-and-slab distribution of every connection); got {what}."
         )
     check_is_fitted(network, attributes)
@@ -132,6 +144,7 @@ def in_place_of_network(estimator, network):
     params = estimator.get_params(deep=False)
     params["steps"] = [*steps, (estimator.steps[-1][0], network)]
     return type(estimator)(**params)
+
 
 def validate_prediction_input(estimator, X, dtype):
     """``X`` validated for prediction by a network computing in ``dtype``.
@@ -320,6 +333,8 @@ def write_files(writers):
         with contextlib.suppress(OSError):
             os.unlink(backup)
     return results
+
+
 def labels_from_scores(classes, scores, out_activation, threshold):
     """Predicted labels from the output ``scores`` of every row: the class of
     the highest score, or with one logistic output per label

@@ -320,7 +320,8 @@ def test_other_models_and_other_classes_are_refused(digits, fitted):
     other.slab_vars_ = fitted.slab_vars_
     with pytest.raises(
         TypeError,
-        match=r"^fine_tune needs a fitted SaSMLPClassifier or a Pipeline ending "
+        match=r"^fine_tune needs a fitted SaSMLPClassifier or SaSMLPRegressor or "
+        r"a Pipeline ending "
         r"in one, got Distributions\.$",
     ):
         fine_tune(other, X, y)

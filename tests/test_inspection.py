@@ -9,7 +9,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import sklearn_sas.inspection._perturbation as perturbation_module
-from sklearn_sas import SampledNetwork, SaSMLPClassifier
+from sklearn_sas import SaSMLPClassifier
+from sklearn_sas._sampled import sampled_network
 from sklearn_sas._sas import sas_entropy, sas_entropy_mc
 from sklearn_sas.inspection import (
     connection_entropy,
@@ -364,13 +365,11 @@ def _record_perturbed_masks(monkeypatch, layer):
     """Masks of ``layer`` of every network perturbation_curve evaluates."""
     recorded = []
 
-    class Recording(SampledNetwork):
-        @classmethod
-        def _from_sample(cls, parent, weights, masks):
-            recorded.append(masks[layer].copy())
-            return super()._from_sample(parent, weights, masks)
+    def recording(parent, weights, masks):
+        recorded.append(masks[layer].copy())
+        return sampled_network(parent, weights, masks)
 
-    monkeypatch.setattr(perturbation_module, "SampledNetwork", Recording)
+    monkeypatch.setattr(perturbation_module, "sampled_network", recording)
     return recorded
 
 

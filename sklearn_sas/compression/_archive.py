@@ -72,7 +72,7 @@ def export_masks(estimator_or_masks, path, *, layout="sklearn", **pruning):
 
     Parameters
     ----------
-    estimator_or_masks : SaSMLPClassifier or list of ndarray
+    estimator_or_masks : SaSMLPClassifier, SaSMLPRegressor or list of ndarray
         A fitted network (its masks are made by :func:`pruning_masks` with
         the ``pruning`` options), or masks in scikit-learn's layout
         ``(N_l, N_{l+1})``, e.g. from :func:`pruning_masks` or
@@ -370,7 +370,8 @@ def export_network(estimator, path, **pruning):
     The ``.npz`` file holds ``coef_0``, ``coef_1``, ... (dense, the mean
     weights with the ``1 / sqrt(N_l)`` scale folded in and the pruned
     connections zeroed, shape ``(N_l, N_{l+1})``), ``intercept_0``, ...,
-    ``classes`` and a JSON ``metadata`` entry. Loading needs only NumPy::
+    for a classifier ``classes``, and a JSON ``metadata`` entry. Loading
+    needs only NumPy::
 
         archive = np.load(path)
         h = X
@@ -380,9 +381,13 @@ def export_network(estimator, path, **pruning):
                 h = np.maximum(h, 0)  # the metadata's hidden_activation
         labels = archive["classes"][h.argmax(axis=1)]
 
+    A regressor's archive has no ``classes``: its prediction is ``h``
+    itself, or ``np.exp(h)`` when the metadata's ``output_activation`` is
+    ``"exp"`` (``loss="poisson"``).
+
     Parameters
     ----------
-    estimator : SaSMLPClassifier
+    estimator : SaSMLPClassifier or SaSMLPRegressor
         A fitted spike-and-slab network (not a ``Pipeline``: the archive
         holds the network only).
     path : str, bytes, path-like or binary file object
@@ -397,7 +402,7 @@ def export_network(estimator, path, **pruning):
 
     Returns
     -------
-    network : PrunedNetwork
+    network : PrunedNetwork or PrunedNetworkRegressor
         The network written.
 
     Raises
@@ -435,9 +440,9 @@ def export_network(estimator, path, **pruning):
         for k, w in enumerate(network.coefs_)
     }
     arrays.update({f"intercept_{k}": b for k, b in enumerate(network.intercepts_)})
-    # fit turns labels into a numeric or text array, never an object array,
-    # which np.load would need pickle to read
-    _write_archive(
-        path, metadata=_metadata_entry(metadata), classes=network.classes_, **arrays
-    )
+    if hasattr(network, "classes_"):
+        # fit turns labels into a numeric or text array, never an object
+        # array, which np.load would need pickle to read
+        arrays["classes"] = network.classes_
+    _write_archive(path, metadata=_metadata_entry(metadata), **arrays)
     return network

@@ -6,12 +6,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import unique_labels
 
 from .._base import BaseSaSNetwork
-from .._utils import in_place_of_network, sas_network
+from .._utils import NETWORK_NAMES, in_place_of_network, sas_network
 from ._masks import (
     _OPTION_RULES,
     _RULES,
@@ -134,7 +135,7 @@ def fine_tune(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one (``X`` goes through its other steps, which are not refitted). It
         is left unchanged.
@@ -142,8 +143,9 @@ def fine_tune(
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data.
 
-    y : array-like of shape (n_samples,)
-        Target labels, of the same classes as the estimator was fitted on.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Target labels, of the same classes as the classifier was fitted on,
+        or the regressor's targets, as many outputs as it was fitted on.
 
     masks : list of ndarray of bool, default=None
         Keep-masks shaped like ``spike_probs_`` (True = keep), e.g. from
@@ -179,7 +181,7 @@ def fine_tune(
 
     Returns
     -------
-    tuned : SaSMLPClassifier or Pipeline
+    tuned : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A new fitted network (for a ``Pipeline``, a new ``Pipeline`` with
         copies of its fitted steps and the same settings, ``memory``,
         ``verbose``, ...). The removed connections stay absent in
@@ -189,7 +191,7 @@ def fine_tune(
     See Also
     --------
     pruning_masks : Keep-masks by a pruning rule.
-    prune : The pruned network as a sparse classifier.
+    prune : The pruned network as a sparse classifier or regressor.
 
     Examples
     --------
@@ -206,15 +208,18 @@ def fine_tune(
     network, preprocess = sas_network(estimator)
     if not isinstance(network, BaseSaSNetwork):
         raise TypeError(
-            "fine_tune needs a fitted SaSMLPClassifier or a Pipeline ending in "
-            f"one, got {type(network).__name__}."
+            f"fine_tune needs a fitted {NETWORK_NAMES} or a Pipeline ending "
+            f"in one, got {type(network).__name__}."
         )
     if masks is not None and rule:
         raise ValueError(
             f"Pass either masks or pruning options, not both (got masks and "
             f"{sorted(rule)})."
         )
-    if not np.array_equal(unique_labels(y), network.classes_):
+    # the regressor's warm-started fit checks the number of outputs itself
+    if is_classifier(network) and not np.array_equal(
+        unique_labels(y), network.classes_
+    ):
         raise ValueError(
             f"fine_tune needs y with the classes the network was fitted on, "
             f"{network.classes_.tolist()}; y has {unique_labels(y).tolist()}."

@@ -46,7 +46,7 @@ def connection_scores(estimator, score="magnitude"):
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one.
     score : {"magnitude", "snr", "spike"}, default="magnitude"
@@ -184,7 +184,7 @@ def pruning_masks(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one.
 

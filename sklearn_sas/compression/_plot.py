@@ -1,4 +1,5 @@
-"""Accuracy versus sparsity of pruned networks, as a matplotlib Display."""
+"""Score (accuracy, or R^2) versus sparsity of pruned networks, as a
+matplotlib Display."""
 
 import numpy as np
 
@@ -7,10 +8,12 @@ from ._sparsity_curve import sparsity_curve
 
 
 class SparsityCurveDisplay(_NetworkDisplayMixin):
-    """Accuracy of a pruned network against the fraction of connections pruned.
+    """Score of a pruned network against the fraction of connections pruned.
 
-    One curve per estimator, with the accuracy of its unpruned mean network
-    as a dashed horizontal line in the curve's colour. Plot several Displays
+    One curve per estimator, with the score of its unpruned mean network as
+    a dashed horizontal line in the curve's colour. The score is the
+    network's own: the accuracy of a classifier, the R^2 of a regressor
+    (``score_name``, the label of the y axis). Plot several Displays
     on one Axes to compare estimators or fine-tuning budgets
     (``disp2.plot(ax=disp1.ax_)``), as with scikit-learn's
     :class:`~sklearn.metrics.RocCurveDisplay`.
@@ -26,21 +29,27 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         :func:`sparsity_curve`).
 
     accuracy : array-like of shape (n_points,)
-        Accuracy of the pruned network at each sparsity.
+        Score of the pruned network at each sparsity: its accuracy, or the
+        measure ``score_name`` names (the ``scores`` of
+        :func:`sparsity_curve`).
 
     dense_accuracy : float, default=None
-        Accuracy of the unpruned network; None draws no reference line.
+        Score of the unpruned network; None draws no reference line.
 
     name : str, default=None
         Label of the curve in the legend; None gives it no legend entry.
 
+    score_name : str, default="accuracy"
+        What the scores measure, the label of the y axis: ``"R^2"`` for a
+        regressor (the ``score_name`` of :func:`sparsity_curve`).
+
     Attributes
     ----------
     line_ : matplotlib Line2D
-        The curve: sparsity in percent against accuracy.
+        The curve: sparsity in percent against the score.
 
     dense_line_ : matplotlib Line2D or None
-        The dense accuracy, dashed; None when not drawn.
+        The dense score, dashed; None when not drawn.
 
     ax_ : matplotlib Axes
         Axes with the curve.
@@ -52,7 +61,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
     --------
     SparsityCurveDisplay.from_estimator : Compute and plot the curve of a
         fitted network.
-    sparsity_curve : Accuracy of the pruned network at several sparsities.
+    sparsity_curve : Score of the pruned network at several sparsities.
 
     Examples
     --------
@@ -63,14 +72,23 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
     [50.0, 90.0]
     """
 
-    def __init__(self, sparsity, accuracy, *, dense_accuracy=None, name=None):
+    def __init__(
+        self,
+        sparsity,
+        accuracy,
+        *,
+        dense_accuracy=None,
+        name=None,
+        score_name="accuracy",
+    ):
         self.sparsity = sparsity
         self.accuracy = accuracy
         self.dense_accuracy = dense_accuracy
         self.name = name
+        self.score_name = score_name
 
     def plot(self, ax=None, *, name=None, show_dense=True, curve_kwargs=None):
-        """Plot the curve, and the dense accuracy as a dashed line.
+        """Plot the curve, and the dense score as a dashed line.
 
         Parameters
         ----------
@@ -95,7 +113,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`SparsityCurveDisplay`
-            ``self``, with the curve in ``line_`` and the dense accuracy in
+            ``self``, with the curve in ``line_`` and the dense score in
             ``dense_line_``.
         """
         self.ax_, self.figure_ = self._validate_plot_params(ax=ax)
@@ -119,7 +137,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
                 label="dense" if label is None else f"{label} (dense)",
             )
         return self._label_axes(
-            xlabel="sparsity (% of connections pruned)", ylabel="accuracy"
+            xlabel="sparsity (% of connections pruned)", ylabel=self.score_name
         )
 
     @classmethod
@@ -149,16 +167,17 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
 
         Parameters
         ----------
-        estimator : SaSMLPClassifier or Pipeline
+        estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
             A fitted spike-and-slab network, or a fitted
             :class:`~sklearn.pipeline.Pipeline` ending in one (``X`` then
-            goes through its first steps). It is left unchanged.
+            goes through its first steps). It is left unchanged. A
+            classifier is scored by its accuracy, a regressor by its R^2.
 
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Evaluation data (a held-out test set).
 
-        y : array-like of shape (n_samples,)
-            Its labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its labels, or its targets for a regressor.
 
         sparsities : array-like of float in [0, 1], \
                 default=(0.5, 0.8, 0.9, 0.95, 0.98)
@@ -179,11 +198,12 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
             Training data of the fine-tuning, needed when
             ``fine_tune_iter > 0``.
 
-        y_tune : array-like of shape (n_tune_samples,), default=None
-            Its labels.
+        y_tune : array-like of shape (n_tune_samples,) or \
+                (n_tune_samples, n_outputs), default=None
+            Its labels (targets).
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the evaluation samples in the accuracy.
+            Weights of the evaluation samples in the score.
 
         name : str, default=None
             Label of the curve in the legend. None uses the class name of the
@@ -192,7 +212,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
             so the curves of several budgets on one Axes tell apart.
 
         show_dense : bool, default=True
-            Draw the accuracy of the unpruned network as a dashed line.
+            Draw the score of the unpruned network as a dashed line.
 
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.
@@ -207,7 +227,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
 
         See Also
         --------
-        sparsity_curve : Accuracy of the pruned network at several sparsities.
+        sparsity_curve : Score of the pruned network at several sparsities.
         fine_tune : Retrain a pruned network, as ``fine_tune_iter`` does.
 
         Examples
@@ -251,8 +271,9 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
                 name += f" + fine-tuning ({fine_tune_iter} {epochs})"
         display = cls(
             sparsity=curve.sparsity,
-            accuracy=curve.accuracy,
-            dense_accuracy=curve.dense_accuracy,
+            accuracy=curve.scores,
+            dense_accuracy=curve.dense_score,
             name=name,
+            score_name=curve.score_name,
         )
         return display.plot(ax=ax, show_dense=show_dense, curve_kwargs=curve_kwargs)

@@ -1,4 +1,4 @@
-"""Accuracy of the pruned network against its sparsity."""
+"""The score (accuracy, or R^2) of the pruned network against its sparsity."""
 
 from numbers import Integral
 
@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._utils import sas_network
+from .._utils import sas_network, score_name
 from ._fine_tune import fine_tune
 from ._masks import _check_sparsity_list
 from ._pruned import prune
@@ -50,25 +50,26 @@ def sparsity_curve(
     y_tune=None,
     sample_weight=None,
 ):
-    """Accuracy of the pruned mean network at several sparsities.
+    """Score of the pruned mean network at several sparsities.
 
     At every sparsity ``s``, the fraction ``s`` of the connections with the
     lowest ``score`` is dropped from the fitted network
     (``pruning_masks(estimator, rule="sparsity", sparsity=s)``) and the
-    accuracy of the pruned mean network (:func:`prune`) is measured on
-    ``X, y``. With ``fine_tune_iter > 0``, every point is instead pruned
-    once from the original network and retrained for ``fine_tune_iter``
-    epochs on ``X_tune, y_tune`` (:func:`fine_tune`) before it is measured;
-    the points are independent of each other.
+    pruned mean network (:func:`prune`) is scored on ``X, y`` by its own
+    ``score``: the accuracy of a classifier, the R^2 of a regressor. With
+    ``fine_tune_iter > 0``, every point is instead pruned once from the
+    original network and retrained for ``fine_tune_iter`` epochs on
+    ``X_tune, y_tune`` (:func:`fine_tune`) before it is measured; the points
+    are independent of each other.
 
     Like :func:`~sklearn.inspection.permutation_importance`, the curve is
     measured on the data it is given: pass held-out data as ``X, y``, and
-    training data as ``X_tune, y_tune``, or the fine-tuned accuracy is
+    training data as ``X_tune, y_tune``, or the fine-tuned score is
     optimistic.
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one (``X`` and ``X_tune`` then go through its other steps, which are
         not refitted). It is left unchanged.
@@ -76,8 +77,8 @@ def sparsity_curve(
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Evaluation data (a held-out test set).
 
-    y : array-like of shape (n_samples,)
-        Its labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Its labels, or its targets for a regressor.
 
     sparsities : array-like of float in [0, 1], \
             default=(0.5, 0.8, 0.9, 0.95, 0.98)
@@ -103,11 +104,12 @@ def sparsity_curve(
         Training data of the fine-tuning; needed when ``fine_tune_iter > 0``,
         ignored otherwise.
 
-    y_tune : array-like of shape (n_tune_samples,), default=None
-        Its labels; needed when ``fine_tune_iter > 0``, ignored otherwise.
+    y_tune : array-like of shape (n_tune_samples,) or (n_tune_samples, \
+            n_outputs), default=None
+        Its labels (targets); needed when ``fine_tune_iter > 0``, ignored otherwise.
 
     sample_weight : array-like of shape (n_samples,), default=None
-        Weights of the evaluation samples in the accuracy.
+        Weights of the evaluation samples in the score.
 
     Returns
     -------
@@ -121,15 +123,17 @@ def sparsity_curve(
           can drive further connections to ``pi = 1``, absent from every
           sampled network, which the pruned network drops too: the
           sparsity can then be higher;
-        - ``accuracy``: its accuracy on ``X, y``;
+        - ``scores``: its score on ``X, y``, the network's ``score``;
         - ``n_kept``: its number of connections;
         - ``compression_ratio``: ``n_connections / n_kept`` (``inf`` when
           none is kept);
 
-        and ``dense_accuracy``, the accuracy on ``X, y`` of the mean network
-        with nothing pruned (that of ``estimator.score`` with
-        ``inference="mean"``), and ``n_connections``, the number of
-        connections of the dense network.
+        and ``dense_score``, the score on ``X, y`` of the mean network with
+        nothing pruned (that of ``estimator.score`` with
+        ``inference="mean"``), ``score_name`` (``"accuracy"`` or ``"R^2"``)
+        and ``n_connections``, the number of connections of the dense
+        network. For a classifier, ``accuracy`` and ``dense_accuracy`` are
+        ``scores`` and ``dense_score`` under the names of their measure.
 
     See Also
     --------
@@ -166,16 +170,16 @@ def sparsity_curve(
         )
     X_eval = X if preprocess is None else preprocess.transform(X)
 
-    def accuracy(net, **pruning):
+    def pruned_score(net, **pruning):
         pruned = prune(net, **pruning)
         return pruned, pruned.score(X_eval, y, sample_weight=sample_weight)
 
     pruning = {"rule": "sparsity", "scope": scope, "score": score}
-    _, dense_accuracy = accuracy(network, **{**pruning, "sparsity": 0.0})
+    _, dense_score = pruned_score(network, **{**pruning, "sparsity": 0.0})
     points = []
     for s in sparsities:
         if fine_tune_iter == 0:
-            points.append(accuracy(network, **pruning, sparsity=s))
+            points.append(pruned_score(network, **pruning, sparsity=s))
             continue
         tuned = fine_tune(
             estimator, X_tune, y_tune, max_iter=fine_tune_iter, **pruning, sparsity=s
@@ -183,17 +187,22 @@ def sparsity_curve(
         # prune's default rule drops the connections fine_tune removed (UIP
         # in its result) and those retraining made UIP: what a deployed
         # network would drop
-        points.append(accuracy(sas_network(tuned)[0]))
+        points.append(pruned_score(sas_network(tuned)[0]))
     n_kept = np.array([pruned.n_kept_ for pruned, _ in points])
     n_connections = sum(pi.size for pi in network.spike_probs_)
-    return Bunch(
+    curve = Bunch(
         sparsities=sparsities,
         sparsity=np.array([pruned.sparsity_ for pruned, _ in points]),
-        accuracy=np.array([acc for _, acc in points], dtype=np.float64),
+        scores=np.array([value for _, value in points], dtype=np.float64),
         n_kept=n_kept,
         compression_ratio=np.array(
             [pruned.compression_ratio_ for pruned, _ in points], dtype=np.float64
         ),
-        dense_accuracy=float(dense_accuracy),
+        dense_score=float(dense_score),
+        score_name=score_name(network),
         n_connections=n_connections,
     )
+    if curve.score_name == "accuracy":
+        # the names of the classifier's curve before the regressor had one
+        curve.accuracy, curve.dense_accuracy = curve.scores, curve.dense_score
+    return curve

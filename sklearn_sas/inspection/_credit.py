@@ -41,7 +41,7 @@ def connection_entropy(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one.
 
@@ -239,7 +239,7 @@ def credit_assignment(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one.
 

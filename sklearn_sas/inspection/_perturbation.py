@@ -6,12 +6,13 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._sampled import SampledNetwork
+from .._sampled import sampled_network
 from .._sas import M_TOL, PI_TOL, XI_TOL, credit_masks, sample_sas
 from .._utils import (
     TOLERANCE_CONSTRAINTS,
     fitted_distribution,
     sas_network,
+    score_name,
     spawn_seeds,
 )
 
@@ -78,6 +79,10 @@ def perturbation_curve(
 ):
     """Error of sampled networks after perturbing one layer's connections.
 
+    The error of a network is one minus its own ``score``: the error rate of
+    a classifier, ``1 - R^2`` of a regressor (the fraction of the targets'
+    variance it leaves unexplained).
+
     The targeted perturbation of Li & Huang's Fig. 4a. Concrete networks are
     sampled from the fitted distribution; then, in layer ``layer``:
 
@@ -100,15 +105,15 @@ def perturbation_curve(
 
     Parameters
     ----------
-    estimator : SaSMLPClassifier or Pipeline
+    estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
         A fitted spike-and-slab network, or a fitted ``Pipeline`` ending in
         one (``X`` then goes through the pipeline's other steps first).
 
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Evaluation data (a held-out test set).
 
-    y : array-like of shape (n_samples,)
-        Its labels.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Its labels, or its targets for a regressor.
 
     layer : int, default=0
         Index of the layer perturbed (0 is the input layer's connections).
@@ -148,7 +153,8 @@ def perturbation_curve(
         every network at every fraction, shape ``(n_fractions,
         n_networks)``), ``mean_error`` and ``error_std`` (standard
         deviation) over the networks, ``n_perturbed`` (connections perturbed
-        at each fraction), ``kind`` and ``layer``.
+        at each fraction), ``kind``, ``layer`` and ``score_name``, the
+        score the errors are one minus (``"accuracy"`` or ``"R^2"``).
 
     Examples
     --------
@@ -201,7 +207,7 @@ def perturbation_curve(
             weights[layer], masks[layer], pool, counts, kind == "uip", rng
         )
         for i, (w, mask) in enumerate(perturbed):
-            net = SampledNetwork._from_sample(
+            net = sampled_network(
                 network,
                 [*weights[:layer], w, *weights[layer + 1 :]],
                 [*masks[:layer], mask, *masks[layer + 1 :]],
@@ -215,4 +221,5 @@ def perturbation_curve(
         n_perturbed=counts,
         kind=kind,
         layer=layer,
+        score_name=score_name(network),
     )

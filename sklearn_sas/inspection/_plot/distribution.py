@@ -166,7 +166,7 @@ class DistributionDisplay(_NetworkDisplayMixin):
 
         Parameters
         ----------
-        estimator : SaSMLPClassifier or Pipeline
+        estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
             A fitted spike-and-slab network, or a fitted
             :class:`~sklearn.pipeline.Pipeline` ending in one: its
             ``spike_probs_``, ``slab_means_`` and ``slab_vars_`` are shown.

@@ -146,7 +146,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
 
         Parameters
         ----------
-        estimator : SaSMLPClassifier or Pipeline
+        estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
             A fitted spike-and-slab network, or a fitted
             :class:`~sklearn.pipeline.Pipeline` ending in one.
 

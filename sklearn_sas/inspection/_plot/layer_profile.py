@@ -266,7 +266,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 
         Parameters
         ----------
-        estimator : SaSMLPClassifier or Pipeline
+        estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
             A fitted spike-and-slab network, or a fitted
             :class:`~sklearn.pipeline.Pipeline` ending in one.
 
@@ -355,7 +355,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 
         Parameters
         ----------
-        estimators : list of SaSMLPClassifier or Pipeline
+        estimators : list of SaSMLPClassifier, SaSMLPRegressor or Pipeline
             Fitted spike-and-slab networks (or fitted
             :class:`~sklearn.pipeline.Pipeline` ending in one); their depths
             may differ.
@@ -425,6 +425,4 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         if labels is None:
             labels = [f"network {i}" for i in range(len(estimators))]
         display = cls(summaries, labels=list(labels))
-        return display.plot(
-            ax=ax, quantities=(quantity,), curve_kwargs=curve_kwargs
-        )
+        return display.plot(ax=ax, quantities=(quantity,), curve_kwargs=curve_kwargs)

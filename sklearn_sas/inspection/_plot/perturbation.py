@@ -25,7 +25,9 @@ class PerturbationDisplay(_NetworkDisplayMixin):
     the most, turning on unimportant ones does not, and turning off as many
     connections chosen at random (among all, or among the variable ones)
     lies in between. Each curve is the mean error of the sampled networks
-    with a band of one standard deviation.
+    with a band of one standard deviation. The error is one minus the
+    network's score: the error rate of a classifier (in percent), ``1 -
+    R^2`` of a regressor.
 
     It is recommended to use :meth:`PerturbationDisplay.from_estimator` to
     create a :class:`PerturbationDisplay`. All parameters are stored as
@@ -36,7 +38,9 @@ class PerturbationDisplay(_NetworkDisplayMixin):
     curves : dict of str to :class:`~sklearn.utils.Bunch`
         Perturbation kind (``"vip"``, ``"random"``, ``"random_variable"``,
         ``"uip"``) to the result of
-        :func:`~sklearn_sas.inspection.perturbation_curve`.
+        :func:`~sklearn_sas.inspection.perturbation_curve`, whose
+        ``score_name`` labels the y axis (a curve without one is taken for a
+        classifier's).
 
     Attributes
     ----------
@@ -49,7 +53,8 @@ class PerturbationDisplay(_NetworkDisplayMixin):
 
     ax_ : matplotlib Axes
         Axes with the curves: the fraction of connections perturbed against
-        the test error, in percent of the evaluation samples.
+        the test error, in percent of the evaluation samples, or ``1 - R^2``
+        for curves of a regressor (their ``score_name``).
 
     figure_ : matplotlib Figure
         Figure containing the curves.
@@ -135,7 +140,12 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         xlabel = "fraction of connections perturbed"
         if len(layers) == 1:
             xlabel += f" (layer {_layer_label(layers.pop())})"
-        # the errors are stored as fractions and shown in percent
+        # curves built by hand before regressors had them name no score
+        names = {curve.get("score_name", "accuracy") for curve in self.curves.values()}
+        if names != {"accuracy"}:
+            score = names.pop() if len(names) == 1 else "score"
+            return self._label_axes(xlabel=xlabel, ylabel=f"test 1 - {score}")
+        # error rates are stored as fractions and shown in percent
         self.ax_.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, symbol=""))
         return self._label_axes(xlabel=xlabel, ylabel="test error (%)")
 
@@ -166,16 +176,17 @@ class PerturbationDisplay(_NetworkDisplayMixin):
 
         Parameters
         ----------
-        estimator : SaSMLPClassifier or Pipeline
+        estimator : SaSMLPClassifier, SaSMLPRegressor or Pipeline
             A fitted spike-and-slab network, or a fitted
             :class:`~sklearn.pipeline.Pipeline` ending in one (``X`` then goes
-            through its first steps).
+            through its first steps). A classifier's error is its error
+            rate, a regressor's ``1 - R^2``.
 
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Evaluation data (a held-out test set).
 
-        y : array-like of shape (n_samples,)
-            Its labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Its labels, or its targets for a regressor.
 
         layer : int, default=0
             Index of the layer perturbed (0 is the input layer's connections,
