@@ -1,10 +1,14 @@
 """Prediction passes of a trained network: the deterministic pass of the
-mean network or of a concrete one (:func:`forward`) and the noisy mean-field
-passes of ``inference="mc"`` (:func:`forward_mc`). Training's passes, which
-also keep what the backward pass needs, are ``_gbp.py``'s.
+mean network or of a concrete one (:func:`forward`), the noisy mean-field
+passes of ``inference="mc"`` (:func:`forward_mc`) and the passes of many
+concrete networks at once (:func:`forward_stacked`, ``"ensemble"``).
+Training's passes, which also keep what the backward pass needs, are
+``_gbp.py``'s.
 
 This module is plain NumPy; it knows nothing of scikit-learn.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -69,4 +73,111 @@ def forward_mc(X, mus, variances, intercepts, noise, activation="relu"):
         if layer < len(mus) - 1:
             # the activation, then the passes stacked along the rows
             H = activate(activation, z).reshape(n_passes * n, -1)
+    return z
+
+
+class StackedNetworks(NamedTuple):
+    """The effective weights of ``n_networks`` concrete networks of one
+    architecture, arranged for :func:`forward_stacked`.
+
+    The first layer is split into the connections whose weight is the same
+    in every network (``shared``, of shape ``(N_0, N_1)``, zero elsewhere)
+    and, for each unit ``j`` of the first hidden layer, the inputs
+    ``inputs[j]`` whose connection to it differs between networks with those
+    weights, ``varying[j]`` of shape ``(n_networks, len(inputs[j]))``.
+    ``deeper[l - 1]`` holds layer ``l >= 1`` of every network, shape
+    ``(n_networks, N_l, N_{l+1})``.
+    """
+
+    n_networks: int
+    shared: np.ndarray
+    inputs: list
+    varying: list
+    deeper: list
+
+
+def stack_networks(networks):
+    """Arrange concrete networks for :func:`forward_stacked`.
+
+    ``networks`` is a list, one entry per network, of its effective weights
+    (``z = h @ W + b``), one array per layer. A connection is shared when it
+    has bitwise the same weight in every network: connections a
+    spike-and-slab distribution makes deterministic (``xi = 0`` and ``pi``
+    0 or 1, or ``m = 0``) always are, and the first layer's product needs
+    them once for all networks rather than once per network.
+    """
+    first = np.stack([weights[0] for weights in networks])
+    is_shared = (first == first[0]).all(axis=0)
+    inputs = [np.flatnonzero(~column) for column in is_shared.T]
+    return StackedNetworks(
+        n_networks=len(networks),
+        shared=np.where(is_shared, first[0], 0).astype(first.dtype, copy=False),
+        inputs=inputs,
+        varying=[
+            np.ascontiguousarray(first[:, rows, unit])
+            for unit, rows in enumerate(inputs)
+        ],
+        deeper=[
+            np.stack([weights[layer] for weights in networks])
+            for layer in range(1, len(networks[0]))
+        ],
+    )
+
+
+def _first_layer_stacked(X, stacked):
+    """Pre-activations of the first layer in every network, without the
+    intercepts: shape ``(n_networks, n, N_1)``.
+
+    ``X @ W_k = X @ shared + X @ (W_k - shared)``, and column ``j`` of the
+    second term involves only the inputs ``inputs[j]``: for each unit one
+    product ``varying[j] @ X[:, inputs[j]].T`` serves all networks. Inputs
+    that are zero in every row of ``X`` add nothing and are left out
+    (``X`` and the weights are finite).
+    """
+    n_units = stacked.shared.shape[1]
+    n = X.shape[0]
+    sparse = hasattr(X, "tocsc")
+    # one (n_networks, n) block per unit: the products write contiguous
+    # output, and a single 2-D transpose brings the units last
+    per_unit = np.empty((n_units, stacked.n_networks, n), dtype=stacked.shared.dtype)
+    if sparse:
+        X_columns = X.tocsc()
+    else:
+        X_t = np.ascontiguousarray(X.T)
+        nonzero = X_t.any(axis=1)
+    for unit, (rows, weights) in enumerate(zip(stacked.inputs, stacked.varying)):
+        if sparse:
+            per_unit[unit] = (X_columns[:, rows] @ weights.T).T
+            continue
+        used = nonzero[rows]
+        if not used.all():
+            rows, weights = rows[used], weights[:, used]
+        np.matmul(weights, X_t[rows], out=per_unit[unit])
+    z = np.ascontiguousarray(per_unit.reshape(n_units, -1).T)
+    z = z.reshape(stacked.n_networks, n, n_units)
+    shared = X @ stacked.shared
+    z += shared.toarray() if hasattr(shared, "toarray") else shared
+    return z
+
+
+def forward_stacked(X, stacked, intercepts, activation="relu"):
+    """Logits of every network of ``stacked`` (:func:`stack_networks`) on a
+    batch, shape ``(n_networks, n, n_out)``; the same as :func:`forward`
+    with ``scaled=False`` on each network, to float rounding.
+
+    The first layer is :func:`_first_layer_stacked`'s; the layers above are
+    one batched product over the networks. ``X`` may be dense or sparse
+    (scipy); ``activation`` is that of the hidden units. Working memory is a
+    few arrays of ``n_networks * n * N_l`` values: callers bound it by the
+    rows of ``X``.
+    """
+    z = _first_layer_stacked(X, stacked)
+    n_layers = 1 + len(stacked.deeper)
+    for layer in range(n_layers):
+        if layer:
+            z = np.matmul(z, stacked.deeper[layer - 1])
+        if intercepts is not None:
+            z += intercepts[layer]
+        if layer < n_layers - 1:
+            activate(activation, z)
     return z

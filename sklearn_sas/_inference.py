@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._activations import output_log_proba
-from ._forward import forward, forward_mc
+from ._forward import forward_mc, forward_stacked, stack_networks
 from ._sas import effective_weights, sample_sas
 from ._utils import check_finite_output, spawn_seeds, take_rows
 
@@ -43,25 +43,27 @@ def proba_and_plogp(logits, out_activation):
 def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, activations):
     """Sums over the networks drawn from ``seeds`` of the probabilities and
     of the negative entropies; rows go in chunks, each converted once and
-    run through every network. ``activations`` is ``(hidden, output)``."""
+    run through all networks at once (:func:`forward_stacked`).
+    ``activations`` is ``(hidden, output)``."""
     hidden, output = activations
     dtype = params[0][0].dtype
-    networks = [
-        [effective_weights(w) for w in weights]
-        for weights, _ in draw_networks(params, seeds)
-    ]
+    stacked = stack_networks(
+        [
+            [effective_weights(w) for w in weights]
+            for weights, _ in draw_networks(params, seeds)
+        ]
+    )
     n_out = intercepts[-1].shape[0]
-    proba_sum = np.zeros((X.shape[0], n_out), dtype=dtype)
-    plogp_sum = np.zeros(
+    proba_sum = np.empty((X.shape[0], n_out), dtype=dtype)
+    plogp_sum = np.empty(
         (X.shape[0], n_out) if output == "logistic" else X.shape[0], dtype=dtype
     )
     for rows in gen_batches(X.shape[0], chunk_rows):
         part = take_rows(X, rows, dtype)
-        for coefs in networks:
-            logits = forward(part, coefs, intercepts, scaled=False, activation=hidden)
-            proba, plogp = proba_and_plogp(logits, output)
-            proba_sum[rows] += proba
-            plogp_sum[rows] += plogp
+        logits = forward_stacked(part, stacked, intercepts, activation=hidden)
+        proba, plogp = proba_and_plogp(logits, output)
+        proba.sum(axis=0, out=proba_sum[rows])
+        plogp.sum(axis=0, out=plogp_sum[rows])
     return proba_sum, plogp_sum
 
 
@@ -75,7 +77,9 @@ def member_sums(estimator, X, method):
         params = (estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_)
         seeds = spawn_seeds(estimator.random_state, n_samples)
         n_jobs = min(effective_n_jobs(estimator.n_jobs), n_samples)
-        chunk_rows = next(iter(estimator._chunks(X, 1))).stop
+        # the chunk holds the activations of every network: sized for all
+        # n_samples of them, so that the jobs together stay within the budget
+        chunk_rows = next(iter(estimator._chunks(X, n_samples))).stop
         parts = Parallel(n_jobs=n_jobs)(
             delayed(_ensemble_sums)(
                 params, estimator.intercepts_, group, X, chunk_rows, activations
@@ -109,4 +113,3 @@ def member_sums(estimator, X, method):
         proba_sum[rows] = proba.sum(axis=0)
         plogp_sum[rows] = plogp.sum(axis=0)
     return check_finite_output(proba_sum, dtype), plogp_sum
-
