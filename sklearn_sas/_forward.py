@@ -83,10 +83,10 @@ class StackedNetworks(NamedTuple):
     The first layer is split into the connections whose weight is the same
     in every network (``shared``, of shape ``(N_0, N_1)``, zero elsewhere)
     and, for each unit ``j`` of the first hidden layer, the inputs
-    ``inputs[j]`` whose connection to it differs between networks with those
-    weights, ``varying[j]`` of shape ``(n_networks, len(inputs[j]))``.
-    ``deeper[l - 1]`` holds layer ``l >= 1`` of every network, shape
-    ``(n_networks, N_l, N_{l+1})``.
+    ``inputs[j]`` whose connection to it differs between networks, with
+    those weights, ``varying[j]`` of shape ``(n_networks, len(inputs[j]))``.
+    ``deeper[l - 1]`` holds layer ``l >= 1`` of every network transposed,
+    shape ``(n_networks, N_{l+1}, N_l)``.
     """
 
     n_networks: int
@@ -118,15 +118,15 @@ def stack_networks(networks):
             for unit, rows in enumerate(inputs)
         ],
         deeper=[
-            np.stack([weights[layer] for weights in networks])
+            np.stack([weights[layer].T for weights in networks])
             for layer in range(1, len(networks[0]))
         ],
     )
 
 
-def _first_layer_stacked(X, stacked):
-    """Pre-activations of the first layer in every network, without the
-    intercepts: shape ``(n_networks, n, N_1)``.
+def _first_layer_stacked(X, stacked, intercept):
+    """Pre-activations of the first layer in every network, units first:
+    shape ``(N_1, n_networks, n)``. ``intercept`` may be None.
 
     ``X @ W_k = X @ shared + X @ (W_k - shared)``, and column ``j`` of the
     second term involves only the inputs ``inputs[j]``: for each unit one
@@ -135,28 +135,31 @@ def _first_layer_stacked(X, stacked):
     (``X`` and the weights are finite).
     """
     n_units = stacked.shared.shape[1]
-    n = X.shape[0]
-    sparse = hasattr(X, "tocsc")
-    # one (n_networks, n) block per unit: the products write contiguous
-    # output, and a single 2-D transpose brings the units last
-    per_unit = np.empty((n_units, stacked.n_networks, n), dtype=stacked.shared.dtype)
-    if sparse:
+    z = np.empty((n_units, stacked.n_networks, X.shape[0]), stacked.shared.dtype)
+    common = X @ stacked.shared
+    common = (common.toarray() if hasattr(common, "toarray") else common).T
+    if intercept is not None:
+        common = common + intercept[:, None]
+    if hasattr(X, "tocsc"):
         X_columns = X.tocsc()
-    else:
-        X_t = np.ascontiguousarray(X.T)
-        nonzero = X_t.any(axis=1)
+        for unit, (rows, weights) in enumerate(zip(stacked.inputs, stacked.varying)):
+            z[unit] = (X_columns[:, rows] @ weights.T).T
+            z[unit] += common[unit]
+        return z
+    X_t = np.ascontiguousarray(X.T)
+    nonzero = X_t.any(axis=1)
+    # the inputs of each unit gathered into one buffer: no fresh allocation
+    # per unit and chunk
+    gathered = np.empty_like(X_t)
     for unit, (rows, weights) in enumerate(zip(stacked.inputs, stacked.varying)):
-        if sparse:
-            per_unit[unit] = (X_columns[:, rows] @ weights.T).T
-            continue
         used = nonzero[rows]
         if not used.all():
             rows, weights = rows[used], weights[:, used]
-        np.matmul(weights, X_t[rows], out=per_unit[unit])
-    z = np.ascontiguousarray(per_unit.reshape(n_units, -1).T)
-    z = z.reshape(stacked.n_networks, n, n_units)
-    shared = X @ stacked.shared
-    z += shared.toarray() if hasattr(shared, "toarray") else shared
+        inputs = gathered[: rows.size]
+        np.take(X_t, rows, axis=0, out=inputs)
+        np.matmul(weights, inputs, out=z[unit])
+        # added while the unit's block is in cache
+        z[unit] += common[unit]
     return z
 
 
@@ -165,19 +168,24 @@ def forward_stacked(X, stacked, intercepts, activation="relu"):
     batch, shape ``(n_networks, n, n_out)``; the same as :func:`forward`
     with ``scaled=False`` on each network, to float rounding.
 
-    The first layer is :func:`_first_layer_stacked`'s; the layers above are
-    one batched product over the networks. ``X`` may be dense or sparse
-    (scipy); ``activation`` is that of the hidden units. Working memory is a
-    few arrays of ``n_networks * n * N_l`` values: callers bound it by the
-    rows of ``X``.
+    The first layer is :func:`_first_layer_stacked`'s; each layer above is
+    one batched product over the networks. The activations stay units first,
+    ``(N_l, n_networks, n)``: every product then reads and writes its
+    operands in place (rows of a network are contiguous), and only the
+    logits are transposed. ``X`` may be dense or sparse (scipy);
+    ``activation`` is that of the hidden units. Working memory is a few
+    arrays of ``n_networks * n * N_l`` values: callers bound it by the rows
+    of ``X``.
     """
-    z = _first_layer_stacked(X, stacked)
+    z = _first_layer_stacked(X, stacked, None if intercepts is None else intercepts[0])
     n_layers = 1 + len(stacked.deeper)
     for layer in range(n_layers):
         if layer:
-            z = np.matmul(z, stacked.deeper[layer - 1])
-        if intercepts is not None:
-            z += intercepts[layer]
+            weights_t = stacked.deeper[layer - 1]
+            h, z = z, np.empty((weights_t.shape[1], *z.shape[1:]), z.dtype)
+            np.matmul(weights_t, h.transpose(1, 0, 2), out=z.transpose(1, 0, 2))
+            if intercepts is not None:
+                z += intercepts[layer][:, None, None]
         if layer < n_layers - 1:
             activate(activation, z)
-    return z
+    return np.ascontiguousarray(z.transpose(1, 2, 0))

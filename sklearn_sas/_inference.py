@@ -7,7 +7,7 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._activations import output_log_proba
+from ._activations import log_sigmoid
 from ._forward import forward_mc, forward_stacked, stack_networks
 from ._sas import effective_weights, sample_sas
 from ._utils import check_finite_output, spawn_seeds, take_rows
@@ -27,15 +27,26 @@ def proba_and_plogp(logits, out_activation):
     """Probabilities from ``logits`` (last axis: the outputs), and the
     negative entropies: ``sum_c p ln p`` over the classes of a softmax, or
     per label ``p ln p + (1 - p) ln(1 - p)`` for logistic outputs (the
-    labels of a multilabel network are separate Bernoulli variables)."""
+    labels of a multilabel network are separate Bernoulli variables).
+
+    The logarithms are those of :func:`log_softmax` and :func:`log_sigmoid`,
+    finite where a probability underflows to 0; one exponential per value
+    gives both the probabilities and their logarithms, as this runs on the
+    logits of every member of an ensemble.
+    """
     flat = logits.reshape(-1, logits.shape[-1])
-    log_proba = output_log_proba(flat, out_activation)
-    proba = np.exp(log_proba)
     if out_activation == "logistic":
         # log(1 - p) = log(sigmoid(-z))
-        log_rest = output_log_proba(-flat, out_activation)
-        plogp = proba * log_proba + np.exp(log_rest) * log_rest
+        log_proba, log_rest = log_sigmoid(flat), log_sigmoid(-flat)
+        proba = np.exp(log_proba)
+        plogp = proba * log_proba
+        plogp += np.exp(log_rest) * log_rest
         return proba.reshape(logits.shape), plogp.reshape(logits.shape)
+    log_proba = flat - flat.max(axis=1, keepdims=True)
+    proba = np.exp(log_proba)
+    total = proba.sum(axis=1, keepdims=True)
+    proba /= total
+    log_proba -= np.log(total)
     plogp = np.einsum("ij,ij->i", proba, log_proba)
     return proba.reshape(logits.shape), plogp.reshape(logits.shape[:-1])
 
