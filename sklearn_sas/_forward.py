@@ -124,6 +124,17 @@ def stack_networks(networks):
     )
 
 
+def stacked_work(stacked):
+    """Multiply-adds per row of :func:`forward_stacked` over those of running
+    the networks of ``stacked`` one by one through :func:`forward` (before
+    leaving out the inputs a batch has at zero)."""
+    n_in, n_units = stacked.shared.shape
+    deeper = sum(weights.shape[1] * weights.shape[2] for weights in stacked.deeper)
+    varying = sum(rows.size for rows in stacked.inputs)
+    one_by_one = stacked.n_networks * (n_in * n_units + deeper)
+    return (n_in * n_units + stacked.n_networks * (varying + deeper)) / one_by_one
+
+
 def _first_layer_stacked(X, stacked, intercept):
     """Pre-activations of the first layer in every network, units first:
     shape ``(N_1, n_networks, n)``. ``intercept`` may be None.

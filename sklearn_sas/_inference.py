@@ -8,7 +8,13 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._activations import log_sigmoid
-from ._forward import forward_mc, forward_stacked, stack_networks
+from ._forward import (
+    forward,
+    forward_mc,
+    forward_stacked,
+    stack_networks,
+    stacked_work,
+)
 from ._sas import effective_weights, sample_sas
 from ._utils import check_finite_output, spawn_seeds, take_rows
 
@@ -51,30 +57,51 @@ def proba_and_plogp(logits, out_activation):
     return proba.reshape(logits.shape), plogp.reshape(logits.shape[:-1])
 
 
+# Running all networks at once holds the activations of every network: when
+# that saves less than this share of the products, the extra memory traffic
+# costs more than it saves (measured on the digits, 64-100-100-10, where the
+# second layer dominates; see benchmarks/bench_ensemble_cost.py).
+MIN_STACKING_SAVING = 0.25
+
+
 def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, activations):
     """Sums over the networks drawn from ``seeds`` of the probabilities and
-    of the negative entropies; rows go in chunks, each converted once and
-    run through all networks at once (:func:`forward_stacked`).
-    ``activations`` is ``(hidden, output)``."""
+    of the negative entropies. Rows go in chunks, each converted once and
+    run through all networks at once (:func:`forward_stacked`), or through
+    one network after the other where stacking saves little work.
+    ``chunk_rows`` is the chunk for all networks at once; ``activations``
+    is ``(hidden, output)``."""
     hidden, output = activations
     dtype = params[0][0].dtype
-    stacked = stack_networks(
-        [
-            [effective_weights(w) for w in weights]
-            for weights, _ in draw_networks(params, seeds)
-        ]
-    )
+    networks = [
+        [effective_weights(w) for w in weights]
+        for weights, _ in draw_networks(params, seeds)
+    ]
+    stacked = stack_networks(networks)
+    if stacked_work(stacked) <= 1 - MIN_STACKING_SAVING:
+        networks = None
+    else:
+        stacked = None
+        # one network's activations at a time
+        chunk_rows *= len(seeds)
     n_out = intercepts[-1].shape[0]
-    proba_sum = np.empty((X.shape[0], n_out), dtype=dtype)
-    plogp_sum = np.empty(
+    proba_sum = np.zeros((X.shape[0], n_out), dtype=dtype)
+    plogp_sum = np.zeros(
         (X.shape[0], n_out) if output == "logistic" else X.shape[0], dtype=dtype
     )
     for rows in gen_batches(X.shape[0], chunk_rows):
         part = take_rows(X, rows, dtype)
-        logits = forward_stacked(part, stacked, intercepts, activation=hidden)
-        proba, plogp = proba_and_plogp(logits, output)
-        proba.sum(axis=0, out=proba_sum[rows])
-        plogp.sum(axis=0, out=plogp_sum[rows])
+        if stacked is not None:
+            logits = forward_stacked(part, stacked, intercepts, activation=hidden)
+            proba, plogp = proba_and_plogp(logits, output)
+            proba_sum[rows] = proba.sum(axis=0)
+            plogp_sum[rows] = plogp.sum(axis=0)
+            continue
+        for coefs in networks:
+            logits = forward(part, coefs, intercepts, scaled=False, activation=hidden)
+            proba, plogp = proba_and_plogp(logits, output)
+            proba_sum[rows] += proba
+            plogp_sum[rows] += plogp
     return proba_sum, plogp_sum
 
 

@@ -16,9 +16,20 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_sas import SaSMLPClassifier
 from sklearn_sas._activations import ACTIVATIONS
-from sklearn_sas._forward import forward, forward_stacked, stack_networks
-from sklearn_sas._inference import member_sums, proba_and_plogp
+from sklearn_sas._forward import (
+    forward,
+    forward_stacked,
+    stack_networks,
+    stacked_work,
+)
+from sklearn_sas._inference import (
+    MIN_STACKING_SAVING,
+    draw_networks,
+    member_sums,
+    proba_and_plogp,
+)
 from sklearn_sas._sas import effective_weights, sample_sas
+from sklearn_sas._utils import spawn_seeds
 
 
 def _networks(widths, n_networks, rng, dtype=np.float32):
@@ -120,18 +131,29 @@ def _fit(X, y, **params):
         return SaSMLPClassifier(**params).fit(X, y)
 
 
-def _with_pruned_and_deterministic(model, seed=0):
+def _with_pruned_and_deterministic(model, deterministic=0.4, seed=0):
     """``model`` with the connections of inputs 5-9 pruned in every layer's
-    first rows (pi = 1), a random 40% of the others deterministic (pi = 0,
-    xi = 0) and the rest as fitted (variable)."""
+    first rows (pi = 1), a random share ``deterministic`` of the others
+    deterministic (pi = 0, xi = 0) and the rest as fitted (variable)."""
     model = copy.deepcopy(model)
     rng = np.random.default_rng(seed)
     for pi, xi in zip(model.spike_probs_, model.slab_vars_):
         pi[5:10] = 1
-        fixed = rng.random(pi.shape) < 0.4
+        fixed = rng.random(pi.shape) < deterministic
         pi[fixed] = 0
         xi[fixed] = 0
     return model
+
+
+def _runs_stacked(model):
+    """Whether ``member_sums`` runs the ensemble's networks stacked."""
+    params = (model.slab_means_, model.spike_probs_, model.slab_vars_)
+    seeds = spawn_seeds(model.random_state, model.n_samples)
+    networks = [
+        [effective_weights(w) for w in weights]
+        for weights, _ in draw_networks(params, seeds)
+    ]
+    return stacked_work(stack_networks(networks)) <= 1 - MIN_STACKING_SAVING
 
 
 def _one_network_at_a_time(model, X):
@@ -150,14 +172,22 @@ def _one_network_at_a_time(model, X):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("target", ["multiclass", "binary", "multilabel"])
-def test_ensemble_equals_the_networks_one_by_one(digits, activation, target):
+@pytest.mark.parametrize("first_layer", ["mostly shared", "varying"])
+def test_ensemble_equals_the_networks_one_by_one(
+    digits, activation, target, first_layer
+):
     X, y = digits
     if target == "binary":
         y = y % 2
     elif target == "multilabel":
         y = np.column_stack([y % 2, y < 5, y == 0])
     model = _fit(X, y, activation=activation, n_samples=7)
-    model = _with_pruned_and_deterministic(model)
+    if first_layer == "mostly shared":
+        model = _with_pruned_and_deterministic(model, 0.9)
+    else:
+        np.maximum(model.slab_vars_[0], 0.01, out=model.slab_vars_[0])
+    # stacking saves work when most first-layer connections are shared
+    assert _runs_stacked(model) == (first_layer == "mostly shared")
     assert np.all(X[:, 0] == 0)  # digits: a pixel zero in every row
     rows = X[:150]
     proba_sum, plogp_sum = member_sums(model, rows, "ensemble")
@@ -172,8 +202,9 @@ def test_ensemble_equals_the_networks_one_by_one(digits, activation, target):
 
 def test_ensemble_on_sparse_rows_equals_dense_rows(digits):
     X, y = digits
-    model = _with_pruned_and_deterministic(_fit(X, y, n_samples=5))
+    model = _with_pruned_and_deterministic(_fit(X, y, n_samples=5), 0.9)
     model.set_params(inference="ensemble")
+    assert _runs_stacked(model)
     dense = model.predict_uncertainty(X[:100])
     sparse = model.predict_uncertainty(sp.csr_matrix(X[:100]))
     for name in ("proba", "expected_entropy", "mutual_information"):
@@ -182,7 +213,9 @@ def test_ensemble_on_sparse_rows_equals_dense_rows(digits):
 
 def test_a_rows_result_does_not_depend_on_its_chunk(digits):
     X, y = digits
-    model = _fit(X, y, n_samples=9).set_params(inference="ensemble")
+    model = _with_pruned_and_deterministic(_fit(X, y, n_samples=9), 0.9)
+    model.set_params(inference="ensemble")
+    assert _runs_stacked(model)
     whole = model.predict_uncertainty(X)
     # the chunk holds the activations of all n_samples networks
     with config_context(working_memory=0.2):
@@ -198,7 +231,9 @@ def test_a_rows_result_does_not_depend_on_its_chunk(digits):
 
 def test_ensemble_memory_is_bounded_by_the_budget(digits):
     X, y = digits
-    model = _fit(X, y, n_samples=20).set_params(inference="ensemble")
+    model = _with_pruned_and_deterministic(_fit(X, y, n_samples=20), 0.9)
+    model.set_params(inference="ensemble")
+    assert _runs_stacked(model)
     rows = np.tile(X, (100, 1))  # 40,000 rows, 10 MB
     budget_mb = 1
     with config_context(working_memory=budget_mb):
