@@ -182,8 +182,9 @@ def forward_stacked(X, stacked, intercepts, activation="relu"):
     The first layer is :func:`_first_layer_stacked`'s; each layer above is
     one batched product over the networks. The activations stay units first,
     ``(N_l, n_networks, n)``: every product then reads and writes its
-    operands in place (rows of a network are contiguous), and only the
-    logits are transposed. ``X`` may be dense or sparse (scipy);
+    operands in place (rows of a network are contiguous); the logits
+    returned are a transposed view of that layout. ``X`` may be dense or
+    sparse (scipy);
     ``activation`` is that of the hidden units. Working memory is a few
     arrays of ``n_networks * n * N_l`` values: callers bound it by the rows
     of ``X``.
@@ -199,4 +200,4 @@ def forward_stacked(X, stacked, intercepts, activation="relu"):
                 z += intercepts[layer][:, None, None]
         if layer < n_layers - 1:
             activate(activation, z)
-    return np.ascontiguousarray(z.transpose(1, 2, 0))
+    return z.transpose(1, 2, 0)

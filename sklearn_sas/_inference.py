@@ -35,26 +35,26 @@ def proba_and_plogp(logits, out_activation):
     per label ``p ln p + (1 - p) ln(1 - p)`` for logistic outputs (the
     labels of a multilabel network are separate Bernoulli variables).
 
-    The logarithms are those of :func:`log_softmax` and :func:`log_sigmoid`,
+    The logarithms are those of a log-softmax and of :func:`log_sigmoid`,
     finite where a probability underflows to 0; one exponential per value
     gives both the probabilities and their logarithms, as this runs on the
-    logits of every member of an ensemble.
+    logits of every member of an ensemble. ``logits`` may be any strided
+    view (the outputs need not be contiguous): nothing is reshaped.
     """
-    flat = logits.reshape(-1, logits.shape[-1])
     if out_activation == "logistic":
         # log(1 - p) = log(sigmoid(-z))
-        log_proba, log_rest = log_sigmoid(flat), log_sigmoid(-flat)
+        log_proba, log_rest = log_sigmoid(logits), log_sigmoid(-logits)
         proba = np.exp(log_proba)
         plogp = proba * log_proba
         plogp += np.exp(log_rest) * log_rest
-        return proba.reshape(logits.shape), plogp.reshape(logits.shape)
-    log_proba = flat - flat.max(axis=1, keepdims=True)
+        return proba, plogp
+    log_proba = logits - logits.max(axis=-1, keepdims=True)
     proba = np.exp(log_proba)
-    total = proba.sum(axis=1, keepdims=True)
+    total = proba.sum(axis=-1, keepdims=True)
     proba /= total
     log_proba -= np.log(total)
-    plogp = np.einsum("ij,ij->i", proba, log_proba)
-    return proba.reshape(logits.shape), plogp.reshape(logits.shape[:-1])
+    log_proba *= proba
+    return proba, log_proba.sum(axis=-1)
 
 
 # Running all networks at once holds the activations of every network: when

@@ -249,3 +249,25 @@ def test_ensemble_memory_is_bounded_by_the_budget(digits):
     # the networks, one chunk's activations and arrays the size of its
     # output (the sums, then the entropies)
     assert peak < 4 * output + budget_mb * 2**20, (peak, output)
+
+
+@pytest.mark.parametrize("out_activation", ["softmax", "logistic"])
+def test_proba_and_plogp_on_extreme_logits_and_strided_views(out_activation):
+    from sklearn_sas._activations import output_log_proba
+
+    rng = np.random.default_rng(0)
+    units_first = rng.normal(scale=5, size=(4, 3, 6)).astype(np.float32)
+    units_first[:, 0, 0] = [200, -1e4, 100, 0]  # probabilities underflow to 0
+    logits = units_first.transpose(1, 2, 0)  # outputs last, not contiguous
+    proba, plogp = proba_and_plogp(logits, out_activation)
+    flat = np.ascontiguousarray(logits).reshape(-1, 4)
+    log_p = output_log_proba(flat, out_activation)
+    expected = np.exp(log_p) * log_p
+    if out_activation == "logistic":
+        log_q = output_log_proba(-flat, out_activation)
+        expected += np.exp(log_q) * log_q
+    else:
+        expected = expected.sum(axis=1)
+    assert np.all(np.isfinite(plogp))
+    assert_allclose(proba.reshape(-1, 4), np.exp(log_p), rtol=1e-5, atol=1e-7)
+    assert_allclose(plogp.reshape(expected.shape), expected, rtol=1e-5, atol=1e-6)
