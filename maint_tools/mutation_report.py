@@ -116,10 +116,10 @@ EQUIVALENT = {
         "casting a boolean comparison into a float buffer is a safe cast, "
         "which the default casting rule accepts too"
     ),
-    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_14": _PRECISION_ONLY,
-    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_16": _PRECISION_ONLY,
-    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_34": _PRECISION_ONLY,
-    "sklearn_sas._gbp.x_softmax_cross_entropy__mutmut_37": _PRECISION_ONLY,
+    "sklearn_sas._losses.x_softmax_cross_entropy__mutmut_14": _PRECISION_ONLY,
+    "sklearn_sas._losses.x_softmax_cross_entropy__mutmut_16": _PRECISION_ONLY,
+    "sklearn_sas._losses.x_softmax_cross_entropy__mutmut_34": _PRECISION_ONLY,
+    "sklearn_sas._losses.x_softmax_cross_entropy__mutmut_37": _PRECISION_ONLY,
     "sklearn_sas._gbp.xǁWorkspaceǁ__init____mutmut_71": (
         "one more scratch row that nothing reads: only more memory"
     ),

@@ -1,18 +1,16 @@
-"""Run scikit-learn's own MLP tests against ``SaSMLPClassifier``.
+"""Run scikit-learn's own MLP tests against ``SaSMLPClassifier`` and
+``SaSMLPRegressor``.
 
 Copies ``sklearn/neural_network/tests/test_mlp.py`` from the installed
 scikit-learn, imports ``SaSMLPClassifier`` under the name ``MLPClassifier``
-(``MLPRegressor`` stays scikit-learn's), runs pytest on the copy and prints
-one line per applicable classifier test, pass or fail, with the total.
+and ``SaSMLPRegressor`` under the name ``MLPRegressor``, runs pytest on the
+copy and prints one line per applicable test, pass or fail, with the totals
+of the classifier tests and of the regressor tests (``MLPRegressor`` in
+their name or parameters, or a test that uses only ``MLPRegressor``).
 
-Left out, with their reason:
-
-- the regressor tests (``MLPRegressor`` in their name or parameters, and the
-  tests that use only ``MLPRegressor``): there is no spike-and-slab regressor
-  yet;
-- the tests that need ``solver="lbfgs"``: gBP trains by stochastic
-  minibatch steps (the mean-field noise is drawn afresh every minibatch), so
-  ``SaSMLPClassifier`` has no full-batch quasi-Newton solver.
+Left out: the tests that need ``solver="lbfgs"``. gBP trains by stochastic
+minibatch steps (the mean-field noise is drawn afresh every minibatch), so
+the spike-and-slab networks have no full-batch quasi-Newton solver.
 
 Usage::
 
@@ -35,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 IMPORT = "from sklearn.neural_network import MLPClassifier, MLPRegressor\n"
 SUBSTITUTE = (
-    "from sklearn.neural_network import MLPRegressor\n"
     "from sklearn_sas import SaSMLPClassifier as MLPClassifier\n"
+    "from sklearn_sas import SaSMLPRegressor as MLPRegressor\n"
 )
 
 # tests that exercise MLPRegressor only
@@ -55,8 +53,12 @@ REGRESSOR_TESTS = {
     "test_minimum_input_sample_size",
 }
 
-# classifier tests whose every check needs solver="lbfgs"
+# tests whose every check needs solver="lbfgs"
 LBFGS_TESTS = {
+    "test_lbfgs_regression",
+    "test_lbfgs_regression_maxfun",
+    "test_multioutput_regression",
+    "test_mlp_vs_poisson_glm_equivalent",
     "test_gradient",
     "test_lbfgs_classification",
     "test_lbfgs_classification_maxfun",
@@ -69,11 +71,17 @@ LBFGS_TESTS = {
 def left_out(test_id):
     """Why a collected test is not run, or None when it applies."""
     name, _, params = test_id.partition("[")
-    if name in REGRESSOR_TESTS or "MLPRegressor" in params:
-        return "regressor"
     if name in LBFGS_TESTS or "lbfgs" in params:
         return "lbfgs"
     return None
+
+
+def kind(test_id):
+    """Whether a test checks the classifier or the regressor."""
+    name, _, params = test_id.partition("[")
+    if name in REGRESSOR_TESTS or "MLPRegressor" in params:
+        return "regressor"
+    return "classifier"
 
 
 def main(argv=None):
@@ -119,19 +127,22 @@ def main(argv=None):
                 results[case.get("name")] = ("FAIL", message[0][:90] if message else "")
     lines = [
         f"scikit-learn {sklearn.__version__}: sklearn/neural_network/tests/"
-        "test_mlp.py with SaSMLPClassifier as MLPClassifier",
-        f"collected {len(ids)}; left out {sum(left_out(i) == 'regressor' for i in ids)}"
-        f" regressor tests and {sum(left_out(i) == 'lbfgs' for i in ids)} "
+        "test_mlp.py with SaSMLPClassifier as MLPClassifier and SaSMLPRegressor "
+        "as MLPRegressor",
+        f"collected {len(ids)}; left out {sum(left_out(i) == 'lbfgs' for i in ids)} "
         "lbfgs-only tests",
         "",
-        "| test | result | first line of the failure |",
-        "|---|---|---|",
+        "| test | estimator | result | first line of the failure |",
+        "|---|---|---|---|",
     ]
     for test_id in selected:
         outcome, message = results.get(test_id, ("not run", ""))
-        lines.append(f"| {test_id} | {outcome} | {message} |")
-    n_pass = sum(results.get(i, ("",))[0] == "pass" for i in selected)
-    lines += ["", f"passed {n_pass} of {len(selected)} applicable classifier tests"]
+        lines.append(f"| {test_id} | {kind(test_id)} | {outcome} | {message} |")
+    lines.append("")
+    for what in ("classifier", "regressor"):
+        tests = [i for i in selected if kind(i) == what]
+        n_pass = sum(results.get(i, ("",))[0] == "pass" for i in tests)
+        lines.append(f"passed {n_pass} of {len(tests)} applicable {what} tests")
     table = "\n".join(lines)
     print(table)
     if args.output:

@@ -2,8 +2,8 @@
 
 Like scikit-learn's ``BaseMultilayerPerceptron``: input validation, the
 epoch loop around the gBP core (``_gbp.run_epoch``), stopping rules, and the
-mean network used by early stopping and prediction (the checks of class
-targets are ``_targets.py``'s). The parameters' constraints, the predict
+mean network used by early stopping and prediction (what depends on the
+targets is ``_targets.py``'s). The parameters' constraints, the predict
 path and the sampling are ``_network.py``'s, the classifier ``_classifier.py``'s.
 """
 
@@ -17,9 +17,6 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import (
-    unique_labels,
-)
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -31,7 +28,6 @@ from ._gbp import ParamVector, Workspace, _split, init_params, run_epoch
 from ._noise import NormalNoise, new_generator
 from ._optimizers import AdamOptimizer, MaskedOptimizer, SGDOptimizer
 from ._sas import mean_weights, sas_moments
-from ._targets import ClassTargetsMixin
 from ._utils import row_chunks, take_rows
 
 # precision of the Gaussian prior that alpha="auto" puts on the summed loss:
@@ -72,12 +68,16 @@ def auto_batch_size(n_samples):
     return min(n_samples, largest, max(smallest, per_update))
 
 
-class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
+class BaseSaSNetwork(BaseEstimator):
     """Base of the spike-and-slab networks trained by gBP.
 
     Subclasses define the parameters (``__init__`` and
     ``_parameter_constraints``) and call ``_fit(X, y, sample_weight,
-    incremental, classes)`` from ``fit`` and ``partial_fit``.
+    incremental, classes)`` from ``fit`` and ``partial_fit``. What depends on
+    the output, they define as hooks: ``_check_targets`` (``y`` and the output
+    activation), ``_first_outputs``, ``_training_targets``,
+    ``_fitted_targets``, ``_validation_score`` and, optionally,
+    ``_split_validation``, ``_check_continuation`` and ``_end_fit``.
     """
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
@@ -106,43 +106,59 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
             dtype = np.dtype(self.dtype)
         X, y = validate_data(
             self, X, y, reset=first_pass, accept_sparse="csr", dtype=dtype,
-            order="C", multi_output=True,
+            order="C", multi_output=True, y_numeric=self._y_numeric,
         )  # fmt: skip
         dtype = X.dtype
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
-        y, multilabel = self._check_targets(y)
+        y, out_activation = self._check_targets(y)
         if not first_pass:
-            self._check_continuation(y, incremental, multilabel)
-        if first_pass:
-            self.classes_ = (
-                np.arange(y.shape[1])
-                if multilabel
-                else self._first_classes(y, classes, incremental)
-            )
-            self._initialize(X.shape[1], dtype, multilabel)
-        elif incremental and classes is not None and not multilabel:
-            if not np.array_equal(self.classes_, unique_labels(classes)):
-                raise ValueError(
-                    f"`classes={classes!r}` is not the same as on the first call "
-                    f"to partial_fit, which was {self.classes_!r}."
-                )
-        # multilabel targets train as the indicator matrix itself
-        y = y.astype(dtype) if multilabel else self._class_indices(y)
-        sample_weight = self._weigh_classes(y, sample_weight, incremental, dtype)
-        self._train(X, y, sample_weight, incremental)
+            self._check_continuation(y, incremental, out_activation, classes)
+        else:
+            n_outputs = self._first_outputs(y, classes, incremental, out_activation)
+            self._initialize(X.shape[1], dtype, n_outputs, out_activation)
+        y, sample_weight = self._training_targets(y, sample_weight, incremental, dtype)
+        self._end_fit(*self._train(X, y, sample_weight, incremental))
         return self
 
-    def _initialize(self, n_features, dtype, multilabel=False):
+    # hooks of the subclasses: what differs between outputs
+    _y_numeric = False
+
+    def _end_fit(self, X, y, sample_weight):
+        """What a training call ends with, given the rows that ``_train``
+        returns (the held-out ones with early stopping)."""
+
+    def _check_continuation(self, y, incremental, out_activation, classes):
+        """A call that goes on from the fitted state (``partial_fit``, or
+        ``fit`` with ``warm_start``) needs targets of the same structure and
+        the same ``fit_intercept``."""
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if out_activation != self.out_activation_ or (
+            y.ndim == 2 and n_outputs != self.n_outputs_
+        ):
+            raise ValueError(
+                f"y is not of the kind the network was fitted on "
+                f"({self._fitted_targets()}); call fit (without warm_start) to "
+                "start a new network."
+            )
+        initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
+        if self.fit_intercept != initialized_with:
+            raise ValueError(
+                f"fit_intercept changed to {self.fit_intercept} since the network "
+                f"was initialized with fit_intercept={initialized_with}; "
+                "call fit (without warm_start) to start a new network."
+            )
+
+    def _initialize(self, n_features, dtype, n_outputs, out_activation):
         hidden = self.hidden_layer_sizes
         hidden = list(hidden) if hasattr(hidden, "__iter__") else [hidden]
         if not all(isinstance(h, Integral) and h > 0 for h in hidden):
             raise ValueError(
                 f"hidden_layer_sizes must be positive integers, got {hidden}."
             )
-        layer_units = [n_features, *map(int, hidden), len(self.classes_)]
+        layer_units = [n_features, *map(int, hidden), n_outputs]
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         self._rng = new_generator(seed)
         params = init_params(
@@ -158,7 +174,7 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
         self._fitted_with_intercept = bool(self.fit_intercept)
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
-        self.out_activation_ = "logistic" if multilabel else "softmax"
+        self.out_activation_ = out_activation
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -256,6 +272,8 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
         )
 
     def _train(self, X, y, sample_weight, incremental):
+        """Train; returns ``(X, y, sample_weight)`` of the held-out rows with
+        early stopping, else of the training rows."""
         params = self._params()
         if self._optimizer is None or not incremental:
             self._optimizer = self._make_optimizer(params.flat)
@@ -292,7 +310,7 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
                         alpha=self.alpha_, rng=self._rng, noise=noise,
                         shuffle=self.shuffle, weight_decay=self.weight_decay,
                         activation=self.activation,
-                        multilabel=self.out_activation_ == "logistic",
+                        out_activation=self.out_activation_,
                     )  # fmt: skip
             except KeyboardInterrupt:
                 warnings.warn("Training interrupted by user.")
@@ -308,16 +326,30 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
                 f"learning_rate_init (now {self.learning_rate_init})."
             )
         self._set_params_from(params)
+        # the rows the network was not fitted to, where there are some
+        return validation or (X, y, sample_weight)
 
     def _end_epoch(self, loss, n_samples, params, validation, incremental):
         """Bookkeeping after an epoch; True when training should stop."""
         if not np.isfinite(loss):
-            raise ValueError(
-                f"Training diverged: the loss became {loss} in epoch "
-                f"{self.n_iter_ + 1}. The step size is likely too large: "
-                f"lower learning_rate_init (now {self.learning_rate_init}), "
-                "or scale the input features (e.g. StandardScaler)."
+            advice = (
+                "The step size is likely too large: lower learning_rate_init "
+                f"(now {self.learning_rate_init}), or scale the input features "
+                "(e.g. StandardScaler)."
             )
+            epoch = f"the loss became {loss} in epoch {self.n_iter_ + 1}"
+            if not self.early_stopping or self._best_flat is None:
+                raise ValueError(f"Training diverged: {epoch}. {advice}")
+            # as MLPClassifier with early stopping: the epoch scores nan on
+            # the held-out rows and the best parameters are kept (restored
+            # by _train); a network past overflow does not come back
+            self.validation_scores_.append(float("nan"))
+            warnings.warn(
+                f"Training diverged ({epoch}); the parameters of the best "
+                f"validation score are kept. {advice}",
+                ConvergenceWarning,
+            )
+            return True
         self.n_iter_ += 1
         self.t_ += n_samples
         self.loss_ = loss
@@ -336,36 +368,19 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
             )
         return False
 
+    def _split_validation(self, arrays, seed):
+        """``train_test_split`` of ``arrays`` (``X``, ``y`` and maybe the
+        sample weights) for early stopping."""
+        return train_test_split(
+            *arrays, random_state=seed, test_size=self.validation_fraction
+        )
+
     def _validation_split(self, X, y, sample_weight):
-        """Stratified split: training ``(X, y, sample_weight)`` and the held-out
+        """Split for early stopping: training ``(X, y, sample_weight)`` and the held-out
         ``(X_val, y_val, sample_weight_val)``."""
         seed = int(self._rng.integers(np.iinfo(np.int32).max))
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
-        if self.out_activation_ == "logistic":
-            stratify = None  # as MLPClassifier: no strata of label sets
-        elif len(self.classes_) == 2:
-            # MLPClassifier's strata: whether a sample is of the second class,
-            # a column as its binarized y (its error names them 'True', 'False')
-            stratify = (y == 1)[:, None]
-        else:
-            stratify = self.classes_[y]
-        try:
-            split = train_test_split(
-                *arrays,
-                random_state=seed,
-                test_size=self.validation_fraction,
-                stratify=stratify,
-            )
-        except ValueError as exc:
-            counts = np.bincount(y, minlength=len(self.classes_)) if y.ndim == 1 else 0
-            rare = self.classes_[(counts > 0) & (counts < 2)]
-            if not np.size(rare):
-                raise
-            raise ValueError(
-                f"{exc} In the labels of y, the classes with too few members "
-                f"are {rare.tolist()}: early_stopping needs at least 2 samples "
-                "of every class."
-            ) from exc
+        split = self._split_validation(arrays, seed)
         if split[1].shape[0] < 2:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' "
@@ -390,12 +405,7 @@ class BaseSaSNetwork(ClassTargetsMixin, BaseEstimator):
             )
             mus = _split(mus, [m.shape for m in params.slab_means])
             logits = self._mean_logits(X_val, mus, params.intercepts)
-            if self.out_activation_ == "logistic":
-                # subset accuracy, MLPClassifier's score of multilabel targets
-                correct = np.all((logits > 0) == (y_val > 0.5), axis=1)
-            else:
-                correct = logits.argmax(axis=1) == y_val
-            score = float(np.average(correct, weights=sw_val))
+            score = self._validation_score(logits, y_val, sw_val)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")

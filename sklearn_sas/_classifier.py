@@ -10,13 +10,20 @@ from ._base import BaseSaSNetwork
 from ._doc_link import DocLinkMixin
 from ._network import (
     NETWORK_PARAMETER_CONSTRAINTS,
-    STOCHASTIC_SOLVERS,
+    NetworkPredictMixin,
     SaSNetworkMixin,
+    has_stochastic_solver,
 )
+from ._targets import ClassTargetsMixin
 
 
 class SaSMLPClassifier(
-    DocLinkMixin, ClassifierMixin, SaSNetworkMixin, BaseSaSNetwork
+    DocLinkMixin,
+    ClassifierMixin,
+    ClassTargetsMixin,
+    SaSNetworkMixin,
+    NetworkPredictMixin,
+    BaseSaSNetwork,
 ):
     """Multilayer perceptron whose every connection is a spike-and-slab law.
 
@@ -438,16 +445,7 @@ class SaSMLPClassifier(
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _check_solver(self):
-        # as MLPClassifier: partial_fit exists for the stochastic solvers only
-        if self.solver not in STOCHASTIC_SOLVERS:
-            raise AttributeError(
-                f"partial_fit is only available for stochastic optimizers "
-                f"{STOCHASTIC_SOLVERS}; {self.solver!r} is not one."
-            )
-        return True
-
-    @available_if(_check_solver)
+    @available_if(has_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Train for one epoch over the given data.
@@ -458,7 +456,8 @@ class SaSMLPClassifier(
             Training data.
 
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a multilabel indicator matrix.
+            Class labels, all among ``classes``, or a multilabel indicator
+            matrix.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
@@ -516,7 +515,7 @@ class SaSMLPClassifier(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_rows, n_features)
-            Input data.
+            Rows whose uncertainty is measured.
 
         Returns
         -------

@@ -76,6 +76,25 @@ def forward_mc(X, mus, variances, intercepts, noise, activation="relu"):
     return z
 
 
+def mean_output_moments(X, mus, variances, intercepts, activation="relu"):
+    """Mean ``G`` and variance ``D^2`` of the output pre-activation of the
+    mean network, each of shape ``(n, n_out)``.
+
+    The hidden layers are the mean network's (``eps = 0``); the output
+    layer's pre-activation is the Gaussian ``G + eps * D`` of the mean-field
+    model given them, so ``D^2`` is the variance the output layer's weights
+    alone put on a row's output (the variance the hidden layers' weights add
+    is left out). ``G`` is what :func:`forward` returns.
+    """
+    H = X
+    if len(mus) > 1:
+        H = forward(X, mus[:-1], intercepts[:-1], activation=activation)
+        activate(activation, H)
+    G, D = preactivation_moments(H, mus[-1], variances[-1])
+    G += intercepts[-1]
+    return G, np.square(D, out=D)
+
+
 class StackedNetworks(NamedTuple):
     """The effective weights of ``n_networks`` concrete networks of one
     architecture, arranged for :func:`forward_stacked`.

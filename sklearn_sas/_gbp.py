@@ -7,9 +7,8 @@ One layer, with ``mu`` and ``var`` the moments of its weights::
     z = H @ mu / sqrt(N_l) + eps * sqrt((H * H) @ var / N_l) + b
 
 An activation (``relu`` by default, see :mod:`._activations`) on hidden
-layers; on the output layer a softmax with the cross-entropy, or (several
-labels per sample) one logistic unit per label with the binary log-loss
-summed over the labels. The
+layers; on the output layer one of the output activations and its loss of
+:mod:`._losses` (softmax, logistic units, identity or ``exp``). The
 gradients are the paper's Eqs. (5)-(7) in matrix form: two matrix products
 forward and four backward per layer. With ``spike_slab=False`` the same code
 runs plain backpropagation on the slab means (``pi = xi = 0`` frozen): one
@@ -23,6 +22,7 @@ from itertools import pairwise
 import numpy as np
 
 from ._activations import activate, derivative_from_output
+from ._losses import OUTPUT_LOSSES
 from ._sas import project_sas, sas_moments, sas_param_grads
 
 
@@ -203,68 +203,6 @@ def layer_forward(U, U_sq, mu, var, intercept, noise, V, gain, scratch):
     return V
 
 
-def _row_max(z):
-    """Maximum of each row, shape ``(n, 1)``."""
-    if z.shape[1] > 16:
-        return z.max(axis=1, keepdims=True)
-    # NumPy reduces short rows slowly; a pass per column is faster for few
-    out = z[:, :1].copy()
-    for column in range(1, z.shape[1]):
-        np.maximum(out, z[:, column : column + 1], out=out)
-    return out
-
-
-def softmax_cross_entropy(z, y, sample_weight, delta):
-    """Mean cross-entropy of logits ``z`` for class indices ``y``.
-
-    Writes ``dL/dz = w * (softmax(z) - onehot(y)) / sum(w)`` into ``delta``
-    and overwrites ``z`` with the shifted logits; stable for any logits.
-    """
-    n = z.shape[0]
-    rows = np.arange(n)
-    z -= _row_max(z)
-    np.exp(z, out=delta)
-    # row sums as a matrix-vector product: faster than a reduction of short rows
-    norm = delta @ np.ones(delta.shape[1], dtype=delta.dtype)
-    log_lik = z[rows, y]
-    log_lik -= np.log(norm)
-    delta /= norm[:, None]
-    delta[rows, y] -= 1
-    if sample_weight is None:
-        delta *= 1.0 / n
-        return -float(log_lik.mean(dtype=np.float64))
-    sw_sum = float(sample_weight.sum(dtype=np.float64))
-    delta *= (sample_weight / sw_sum)[:, None]
-    return -float(np.dot(sample_weight, log_lik)) / sw_sum
-
-
-def logistic_cross_entropy(z, Y, sample_weight, delta):
-    """Mean over samples of the binary log-loss of logits ``z``, summed over
-    the labels of the indicator matrix ``Y``.
-
-    Writes ``dL/dz = w * (sigmoid(z) - Y) / sum(w)`` into ``delta``; stable
-    for any logits (``log(1 + exp(z)) - Y z`` through ``log1p`` of a
-    non-positive exponent).
-    """
-    n = z.shape[0]
-    np.negative(np.abs(z), out=delta)
-    np.exp(delta, out=delta)
-    np.log1p(delta, out=delta)
-    per_sample = np.maximum(z, 0)
-    per_sample += delta
-    per_sample -= Y * z
-    losses = per_sample.sum(axis=1, dtype=np.float64)
-    delta[...] = z
-    activate("logistic", delta)
-    delta -= Y
-    if sample_weight is None:
-        delta *= 1.0 / n
-        return float(losses.mean())
-    sw_sum = float(sample_weight.sum(dtype=np.float64))
-    delta *= (sample_weight / sw_sum)[:, None]
-    return float(np.dot(sample_weight, losses)) / sw_sum
-
-
 def layer_backward(
     U, U_sq, mu, var, E, gain, q, grad_mu, grad_var, grad_b, scales, E_in, tmp, ones
 ):
@@ -309,7 +247,7 @@ def loss_grad(
     noise,
     spike_slab=True,
     activation="relu",
-    multilabel=False,
+    out_activation="softmax",
 ):
     """Minibatch loss, with its gradient written into ``grads``.
 
@@ -323,8 +261,9 @@ def loss_grad(
     X : ndarray or sparse matrix of shape (n, N_0)
         Minibatch.
     y : ndarray of int of shape (n,), or of floats of shape (n, n_out)
-        Class indices, or with ``multilabel=True`` the 0/1 indicator matrix
-        of the labels (in the dtype of the parameters).
+        Class indices for the softmax output; for the others an array of
+        the targets in the dtype of the parameters (the 0/1 indicator matrix
+        of the labels for ``out_activation="logistic"``).
     sample_weight : ndarray of shape (n,) or None
     alpha : float
         L2 penalty on ``m`` and ``xi``, divided by the minibatch weight like
@@ -336,9 +275,12 @@ def loss_grad(
         False runs plain backprop on ``m`` (``pi = xi = 0`` frozen).
     activation : {"identity", "logistic", "tanh", "relu"}, default="relu"
         Activation of the hidden units.
-    multilabel : bool, default=False
-        One logistic output per label and the summed binary log-loss, instead
-        of the softmax and the cross-entropy.
+    out_activation : {"softmax", "logistic", "identity", "exp"}, \
+            default="softmax"
+        The output layer and its loss (``_losses.OUTPUT_LOSSES``): the
+        softmax and the cross-entropy, one logistic unit per label and the
+        summed binary log-loss, the identity and half the squared error, or
+        ``exp`` and half the Poisson deviance.
 
     Returns
     -------
@@ -407,8 +349,7 @@ def loss_grad(
         inputs.append(V)
         input_squares.append(np.multiply(V, V, out=ws.squares[layer][:n]))
 
-    output_loss = logistic_cross_entropy if multilabel else softmax_cross_entropy
-    loss = output_loss(V, y, sample_weight, ws.deltas[-1][:n])
+    loss = OUTPUT_LOSSES[out_activation](V, y, sample_weight, ws.deltas[-1][:n])
 
     grad_bias = grads.intercepts or [None] * n_layers
     e = 1.0
@@ -485,7 +426,7 @@ def run_epoch(
     spike_slab=True,
     weight_decay=0.0,
     activation="relu",
-    multilabel=False,
+    out_activation="softmax",
 ):
     """One pass over the data in minibatches of ``ws.batch_size`` rows.
 
@@ -496,7 +437,7 @@ def run_epoch(
     optimizer's current step size ``lr``, every ``theta`` of ``pi``, ``xi``
     and ``m`` (only ``m`` with ``spike_slab=False``) becomes
     ``theta - lr * (step + weight_decay * theta)``. ``activation`` and
-    ``multilabel`` are :func:`loss_grad`'s. Returns the mean
+    ``out_activation`` are :func:`loss_grad`'s. Returns the mean
     minibatch loss weighted by minibatch size, as ``MLPClassifier`` reports
     it; a non-finite loss ends the epoch at once and is returned.
     """
@@ -515,7 +456,7 @@ def run_epoch(
         sw = None if sample_weight is None else sample_weight[rows]
         loss = loss_grad(
             params, grads, ws, X_batch, y[rows], sw, alpha, noise, spike_slab,
-            activation, multilabel,
+            activation, out_activation,
         )  # fmt: skip
         if not np.isfinite(loss):
             return loss

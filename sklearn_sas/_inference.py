@@ -1,6 +1,9 @@
 """Stochastic inference of a fitted spike-and-slab network: averages over
 mean-field passes (``inference="mc"``) or sampled networks
-(``"ensemble"``), and the entropies of :meth:`predict_uncertainty`."""
+(``"ensemble"``), the entropies of :meth:`predict_uncertainty` and the
+moments of the regressor's outputs."""
+
+from functools import partial
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -64,14 +67,33 @@ def proba_and_plogp(logits, out_activation):
 MIN_STACKING_SAVING = 0.25
 
 
-def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, activations):
-    """Sums over the networks drawn from ``seeds`` of the probabilities and
-    of the negative entropies. Rows go in chunks, each converted once and
+def output_and_square(logits, out_activation):
+    """The outputs of a regression network from its ``logits`` (``exp`` or
+    the identity), and their squares, both in float64 so that the sums of
+    many members keep the variance ``E[y^2] - E[y]^2``."""
+    outputs = np.array(logits, dtype=np.float64)
+    if out_activation == "exp":
+        np.exp(outputs, out=outputs)
+    return outputs, outputs * outputs
+
+
+def _add_rows(sums, rows, parts, n_rows):
+    """Add ``parts`` to the ``rows`` of ``sums`` (arrays of ``n_rows`` rows
+    shaped as the parts, made at the first call); returns ``sums``."""
+    if sums is None:
+        sums = [np.zeros((n_rows, *p.shape[1:]), dtype=p.dtype) for p in parts]
+    for total, part in zip(sums, parts):
+        total[rows] += part
+    return sums
+
+
+def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, hidden, summarize):
+    """Sums over the networks drawn from ``seeds`` of the two arrays
+    ``summarize(logits)`` gives. Rows go in chunks, each converted once and
     run through all networks at once (:func:`forward_stacked`), or through
     one network after the other where stacking saves little work.
-    ``chunk_rows`` is the chunk for all networks at once; ``activations``
-    is ``(hidden, output)``."""
-    hidden, output = activations
+    ``chunk_rows`` is the chunk for all networks at once; ``hidden`` is the
+    hidden activation."""
     dtype = params[0][0].dtype
     networks = [
         [effective_weights(w) for w in weights]
@@ -84,32 +106,29 @@ def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, activations):
         stacked = None
         # one network's activations at a time
         chunk_rows *= len(seeds)
-    n_out = intercepts[-1].shape[0]
-    proba_sum = np.zeros((X.shape[0], n_out), dtype=dtype)
-    plogp_sum = np.zeros(
-        (X.shape[0], n_out) if output == "logistic" else X.shape[0], dtype=dtype
-    )
+    sums = None
     for rows in gen_batches(X.shape[0], chunk_rows):
         part = take_rows(X, rows, dtype)
         if stacked is not None:
             logits = forward_stacked(part, stacked, intercepts, activation=hidden)
-            proba, plogp = proba_and_plogp(logits, output)
-            proba_sum[rows] = proba.sum(axis=0)
-            plogp_sum[rows] = plogp.sum(axis=0)
+            parts = [member.sum(axis=0) for member in summarize(logits)]
+            sums = _add_rows(sums, rows, parts, X.shape[0])
             continue
         for coefs in networks:
             logits = forward(part, coefs, intercepts, scaled=False, activation=hidden)
-            proba, plogp = proba_and_plogp(logits, output)
-            proba_sum[rows] += proba
-            plogp_sum[rows] += plogp
-    return proba_sum, plogp_sum
+            sums = _add_rows(sums, rows, summarize(logits), X.shape[0])
+    return sums
 
 
-def member_sums(estimator, X, method):
+def member_sums(estimator, X, method, summarize=None):
     """Sums over the ``n_samples`` members of ``method`` ("mc" passes or
-    "ensemble" networks) of the probabilities and of the negative entropies
-    (see :func:`proba_and_plogp`), for a fitted ``estimator``."""
-    activations = (estimator.activation, estimator.out_activation_)
+    "ensemble" networks) of the two arrays ``summarize(logits)`` gives for
+    the logits of a member (last axis: the outputs), for a fitted
+    ``estimator``. By default the probabilities and the negative entropies
+    (see :func:`proba_and_plogp`)."""
+    if summarize is None:
+        summarize = partial(proba_and_plogp, out_activation=estimator.out_activation_)
+    hidden = estimator.activation
     n_samples = estimator.n_samples
     if method == "ensemble":
         params = (estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_)
@@ -120,7 +139,7 @@ def member_sums(estimator, X, method):
         chunk_rows = next(iter(estimator._chunks(X, n_samples))).stop
         parts = Parallel(n_jobs=n_jobs)(
             delayed(_ensemble_sums)(
-                params, estimator.intercepts_, group, X, chunk_rows, activations
+                params, estimator.intercepts_, group, X, chunk_rows, hidden, summarize
             )
             for group in np.array_split(np.asarray(seeds, dtype=object), n_jobs)
         )
@@ -134,10 +153,7 @@ def member_sums(estimator, X, method):
     seed = check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max)
     rng = np.random.default_rng(seed)
     noise = [rng.standard_normal((n_samples, mu.shape[1]), dtype=dtype) for mu in mus]
-    n_out = estimator.n_outputs_
-    proba_sum = np.empty((X.shape[0], n_out), dtype=dtype)
-    per_label = activations[1] == "logistic"
-    plogp_sum = np.empty((X.shape[0], n_out) if per_label else X.shape[0], dtype=dtype)
+    sums = None
     for rows in estimator._chunks(X, n_samples):
         logits = forward_mc(
             take_rows(X, rows, dtype),
@@ -145,9 +161,9 @@ def member_sums(estimator, X, method):
             variances,
             estimator.intercepts_,
             noise,
-            activation=activations[0],
+            activation=hidden,
         )
-        proba, plogp = proba_and_plogp(logits, activations[1])
-        proba_sum[rows] = proba.sum(axis=0)
-        plogp_sum[rows] = plogp.sum(axis=0)
+        parts = [part.sum(axis=0) for part in summarize(logits)]
+        sums = _add_rows(sums, rows, parts, X.shape[0])
+    proba_sum, plogp_sum = sums
     return check_finite_output(proba_sum, dtype), plogp_sum

@@ -37,6 +37,18 @@ from ._utils import (
 
 STOCHASTIC_SOLVERS = ("adam", "sgd")
 
+
+def has_stochastic_solver(estimator):
+    """Whether ``estimator.partial_fit`` is available: as in the MLPs of
+    scikit-learn, for the stochastic solvers only."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers "
+            f"{STOCHASTIC_SOLVERS}; {estimator.solver!r} is not one."
+        )
+    return True
+
+
 _N_JOBS = [
     Interval(Integral, None, -1, closed="right"),
     Interval(Integral, 1, None, closed="left"),
@@ -89,8 +101,17 @@ NETWORK_PARAMETER_CONSTRAINTS = {
 }
 
 
-class NetworkPredictMixin:
-    """The predict path of every network object.
+class SparseInputMixin:
+    """Networks take scipy sparse input, as ``MLPClassifier`` does."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class NetworkPredictMixin(SparseInputMixin):
+    """The predict path of every classifier network object.
 
     A subclass gives the logits of its deterministic network by
     ``_deterministic_logits(X)``, or None where it averages stochastic
@@ -120,43 +141,59 @@ class NetworkPredictMixin:
             Probability of each class, columns ordered as ``classes_``.
         """
         check_is_fitted(self)
-        logits = self._deterministic_logits(X)
-        if logits is None:
-            return self._stochastic_proba(X)
-        return output_proba(logits, self.out_activation_)
+        return self._class_proba(X, log=False)
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
 
+        ``np.log(predict_proba(X))``, but finite where a deterministic
+        network's probability underflows to 0: there it is computed from the
+        logits (a log-softmax or log-sigmoid).
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+            Input data, as for :meth:`predict_proba`.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probability of each class, columns ordered as ``classes_``.
+            The logarithm of :meth:`predict_proba`, with the same columns.
         """
         check_is_fitted(self)
+        return self._class_proba(X, log=True)
+
+    def _class_proba(self, X, *, log):
+        """The probabilities, or with ``log`` their logarithm, from the
+        logits of the deterministic network when there is one, else from the
+        stochastic members."""
         logits = self._deterministic_logits(X)
-        if logits is None:
-            with np.errstate(divide="ignore"):
-                return np.log(self._stochastic_proba(X))
-        return output_log_proba(logits, self.out_activation_)
+        if logits is not None:
+            output = output_log_proba if log else output_proba
+            return output(logits, self.out_activation_)
+        proba = self._stochastic_proba(X)
+        if not log:
+            return proba
+        # a class no member gives any probability has log-probability -inf
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
 
     def predict(self, X):
         """Predict class labels.
 
+        The class of the largest probability, or with a multilabel target
+        every label whose probability exceeds 0.5, as ``MLPClassifier``
+        predicts.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
+            Rows to label.
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
-            Predicted class labels.
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted class labels, or the indicator matrix of the labels.
         """
         check_is_fitted(self)
         scores, threshold = self._label_scores(X)
@@ -164,14 +201,10 @@ class NetworkPredictMixin:
             self.classes_, scores, self.out_activation_, threshold
         )
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
-
-class SaSNetworkMixin(NetworkPredictMixin):
-    """Prediction and sampling of a fitted spike-and-slab network."""
+class SaSNetworkMixin(SparseInputMixin):
+    """Prediction and sampling of a fitted spike-and-slab network, whatever
+    its output (the classifier adds :class:`NetworkPredictMixin`)."""
 
     _parameter_constraints: dict = NETWORK_PARAMETER_CONSTRAINTS
 

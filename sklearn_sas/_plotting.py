@@ -31,6 +31,19 @@ class _NetworkDisplayMixin:
             _, ax = plt.subplots()
         return ax, ax.figure
 
+    def _label_axes(self, **axes_properties):
+        """Set ``axes_properties`` (the axis labels) on ``ax_`` and return
+        ``self``, with a legend when an artist of the Axes has a label.
+
+        The legend is redrawn with every labelled curve of the Axes, those of
+        Displays plotted on it before included; with none (every label
+        removed through ``curve_kwargs``) no empty legend is drawn.
+        """
+        self.ax_.set(**axes_properties)
+        if self.ax_.get_legend_handles_labels()[1]:
+            self.ax_.legend()
+        return self
+
     @classmethod
     def _validate_from_estimator_params(cls, estimator, *, method="from_estimator"):
         """The fitted spike-and-slab network behind ``estimator`` (itself or

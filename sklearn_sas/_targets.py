@@ -1,14 +1,20 @@
-"""Class targets of the spike-and-slab classifiers: labels, a multilabel
-indicator matrix, class weights.
+"""Targets of the spike-and-slab networks: what ``BaseSaSNetwork``'s
+training calls ask of the classifier and of the regressor.
 
-The classifier side of ``BaseSaSNetwork``'s input validation, as
-``MLPClassifier`` binarizes its labels where ``MLPRegressor`` does not.
+- :class:`ClassTargetsMixin`: class labels, a multilabel indicator matrix,
+  class weights, the stratified validation split and the validation accuracy
+  of early stopping, as ``MLPClassifier`` binarizes its labels;
+- :class:`RegressionTargetsMixin`: one or several real (or, for the Poisson
+  loss, non-negative) targets, the validation R^2 and the noise variance of
+  the regressor's predictive distribution, as ``MLPRegressor`` takes them.
 """
 
 from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import (
     check_classification_targets,
@@ -20,13 +26,13 @@ from sklearn.utils.validation import column_or_1d
 
 class ClassTargetsMixin:
     """Checks of ``y``, ``classes`` and ``class_weight`` for
-    ``BaseSaSNetwork._fit``."""
+    ``BaseSaSNetwork._fit``, and the class-aware parts of early stopping."""
 
     @staticmethod
     def _check_targets(y):
-        """``y`` as training takes it, and whether it is a multilabel
-        indicator matrix (one column per label, as ``MLPClassifier`` takes
-        it)."""
+        """``y`` as training takes it, and the output activation:
+        ``"logistic"`` for a multilabel indicator matrix (one column per
+        label, as ``MLPClassifier`` takes it), else ``"softmax"``."""
         if sp.issparse(y):
             y = y.toarray()
         multilabel = type_of_target(y) == "multilabel-indicator"
@@ -39,7 +45,28 @@ class ClassTargetsMixin:
                     "multilabel indicator matrix of 0s and 1s."
                 )
             y = column_or_1d(y, warn=True)
-        return y, multilabel
+        return y, "logistic" if multilabel else "softmax"
+
+    def _first_outputs(self, y, classes, incremental, out_activation):
+        """Set ``classes_`` on the first training call; the number of
+        outputs."""
+        if out_activation == "logistic":
+            self.classes_ = np.arange(y.shape[1])
+        else:
+            self.classes_ = self._first_classes(y, classes, incremental)
+        return len(self.classes_)
+
+    def _training_targets(self, y, sample_weight, incremental, dtype):
+        """Targets and sample weights as the gBP core takes them."""
+        # multilabel targets train as the indicator matrix itself
+        multilabel = self.out_activation_ == "logistic"
+        y = y.astype(dtype) if multilabel else self._class_indices(y)
+        return y, self._weigh_classes(y, sample_weight, incremental, dtype)
+
+    def _fitted_targets(self):
+        if self.out_activation_ == "logistic":
+            return f"a multilabel indicator matrix of {len(self.classes_)} labels"
+        return "class labels"
 
     def _weigh_classes(self, y, sample_weight, incremental, dtype):
         """``sample_weight`` times the ``class_weight`` of each sample
@@ -108,36 +135,62 @@ class ClassTargetsMixin:
                 "classes are ignored only when every class has a weight."
             )
 
-    def _check_continuation(self, y, incremental, multilabel):
-        """A call that goes on from the fitted state (``partial_fit``, or
-        ``fit`` with ``warm_start``) needs the same structure and classes."""
-        if multilabel != (self.out_activation_ == "logistic") or (
-            multilabel and y.shape[1] != len(self.classes_)
-        ):
-            fitted = (
-                f"a multilabel indicator matrix of {len(self.classes_)} labels"
-                if self.out_activation_ == "logistic"
-                else "class labels"
-            )
-            raise ValueError(
-                f"y is not of the kind the network was fitted on ({fitted}); "
-                "call fit (without warm_start) to start a new network."
-            )
-        initialized_with = getattr(self, "_fitted_with_intercept", self.fit_intercept)
-        if self.fit_intercept != initialized_with:
-            raise ValueError(
-                f"fit_intercept changed to {self.fit_intercept} since the network "
-                f"was initialized with fit_intercept={initialized_with}; "
-                "call fit (without warm_start) to start a new network."
-            )
-        if multilabel:
+    def _check_continuation(self, y, incremental, out_activation, classes):
+        """A call that goes on from the fitted state needs, beyond the
+        structure, the same classes."""
+        super()._check_continuation(y, incremental, out_activation, classes)
+        if out_activation == "logistic":
             return
+        if incremental and classes is not None:
+            if not np.array_equal(self.classes_, unique_labels(classes)):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on the first call "
+                    f"to partial_fit, which was {self.classes_!r}."
+                )
         if not incremental and not np.array_equal(unique_labels(y), self.classes_):
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as in "
                 f"the previous call to fit. Previously got {self.classes_}, `y` has "
                 f"{unique_labels(y)}"
             )
+
+    def _split_validation(self, arrays, seed):
+        """Stratified split for early stopping, as ``MLPClassifier``'s."""
+        y = arrays[1]
+        if self.out_activation_ == "logistic":
+            stratify = None  # as MLPClassifier: no strata of label sets
+        elif len(self.classes_) == 2:
+            # MLPClassifier's strata: whether a sample is of the second class,
+            # a column as its binarized y (its error names them 'True', 'False')
+            stratify = (y == 1)[:, None]
+        else:
+            stratify = self.classes_[y]
+        try:
+            return train_test_split(
+                *arrays,
+                random_state=seed,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            counts = np.bincount(y, minlength=len(self.classes_)) if y.ndim == 1 else 0
+            rare = self.classes_[(counts > 0) & (counts < 2)]
+            if not np.size(rare):
+                raise
+            raise ValueError(
+                f"{exc} In the labels of y, the classes with too few members "
+                f"are {rare.tolist()}: early_stopping needs at least 2 samples "
+                "of every class."
+            ) from exc
+
+    def _validation_score(self, logits, y_val, sw_val):
+        """Accuracy of the mean network's ``logits`` on the held-out rows."""
+        if self.out_activation_ == "logistic":
+            # subset accuracy, MLPClassifier's score of multilabel targets
+            correct = np.all((logits > 0) == (y_val > 0.5), axis=1)
+        else:
+            correct = logits.argmax(axis=1) == y_val
+        return float(np.average(correct, weights=sw_val))
 
     def _first_classes(self, y, classes, incremental):
         if incremental:
@@ -172,3 +225,51 @@ def _class_weight_key(label):
         return int(label)
     except ValueError:  # text labels
         return str(label)
+
+
+class RegressionTargetsMixin:
+    """Checks of ``y`` for ``BaseSaSNetwork._fit`` of a regressor, the
+    validation score of early stopping and the noise variance."""
+
+    _y_numeric = True
+
+    def _check_targets(self, y):
+        """``y`` as a 2-D float array, and the output activation."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            # as MLPRegressor: a column vector warns and is taken as 1-D
+            y = column_or_1d(y, warn=True)
+        y = y.reshape(y.shape[0], -1)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                'loss="poisson" needs non-negative targets; y has values down '
+                f"to {y.min():g}."
+            )
+        return y, "exp" if self.loss == "poisson" else "identity"
+
+    def _first_outputs(self, y, classes, incremental, out_activation):
+        return y.shape[1]
+
+    def _training_targets(self, y, sample_weight, incremental, dtype):
+        return np.ascontiguousarray(y, dtype=dtype), sample_weight
+
+    def _fitted_targets(self):
+        return (
+            f"{self.n_outputs_} output(s) with out_activation_={self.out_activation_!r}"
+        )
+
+    def _output(self, logits):
+        """The predicted values of the mean network from its logits."""
+        return np.exp(logits) if self.out_activation_ == "exp" else logits
+
+    def _validation_score(self, logits, y_val, sw_val):
+        # as MLPRegressor: R^2 of the predictions
+        return float(r2_score(y_val, self._output(logits), sample_weight=sw_val))
+
+    def _end_fit(self, X, y, sample_weight):
+        """``noise_variance_``: the mean squared residual of every output of
+        the mean network on the rows given."""
+        mus, _ = self._moments()
+        residuals = y - self._output(self._mean_logits(X, mus, self.intercepts_))
+        self.noise_variance_ = np.average(
+            residuals.astype(np.float64) ** 2, axis=0, weights=sample_weight
+        )

@@ -259,8 +259,7 @@ def load_fashion_mnist(
         and falls back to ``"debian"`` if that fails.
 
     data_home : str or path-like, default=None
-        Cache folder for :func:`sklearn.datasets.fetch_openml`. By default
-        scikit-learn's data home (``~/scikit_learn_data``) is used.
+        Cache folder of the ``"openml"`` source, as in :func:`load_mnist`.
 
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch.
@@ -268,20 +267,11 @@ def load_fashion_mnist(
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        Dictionary-like object with the following attributes.
-
-        data : ndarray of shape (n_samples, 784), dtype float32
-            C-contiguous pixel intensities divided by 255.
-        target : ndarray of shape (n_samples,), dtype int64
-            The kind of clothing (0-9) in each image.
-        source : {"openml", "debian"}
-            Where the data actually came from.
-        feature_names : list of str
-            ``"pixel1"`` to ``"pixel784"``, row-major over the 28x28 image.
-        target_names : ndarray of shape (10,)
-            The names of the 10 kinds, in the order of their labels.
-        DESCR : str
-            Short description of the data set.
+        The attributes of the Bunch of :func:`load_mnist` (float32 pixels in
+        [0, 1], ``pixel1`` to ``pixel784``), but ``target`` is the kind of
+        clothing (0-9) in each image, ``target_names`` the names of the 10
+        kinds in the order of their labels, and ``source`` is ``"openml"``
+        or ``"debian"``.
 
     (data, target) : tuple if ``return_X_y`` is True
         The arrays described above.
@@ -291,8 +281,8 @@ def load_fashion_mnist(
     ValueError
         If `subset` or `source` is not one of the valid values.
     RuntimeError
-        If the requested source (or, for ``"auto"``, both sources) cannot
-        be loaded. The message says how to make each source available.
+        If the requested source, or with ``source="auto"`` each of them,
+        cannot be loaded; the message says how to make each one available.
 
     See Also
     --------

@@ -88,6 +88,12 @@ SCRIPTS = {
         [],
         ["Scaling benchmark: ensemble prediction and GridSearchCV"],
     ),
+    "bench_regression_calibration.py": (
+        [],
+        ["Calibration of SaSMLPRegressor on held-out rows",
+         "== friedman1, noise 1.0", "== diabetes, standardized y",
+         "| ensemble  | held out", "cover 90%", "MLPRegressor (defaults"],
+    ),
     "bench_uncertainty.py": (
         [],
         ["Uncertainty benchmark: one SaS fit against MLPClassifier",

@@ -13,7 +13,6 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 from sklearn import config_context
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted
@@ -37,19 +36,6 @@ SCALAR_ATTRS = (
 
 
 # ------------------------------------------------------------------ helpers
-
-
-@pytest.fixture(scope="module")
-def _digits_cached():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
-
-
-@pytest.fixture
-def digits(_digits_cached):
-    """Digits scaled to [0, 1] (float64) and int labels; fresh copies."""
-    X, y = _digits_cached
-    return X.copy(), y.copy()
 
 
 def _fit(est, X, y, **kwargs):
@@ -394,6 +380,39 @@ def test_divergence_on_fit_names_learning_rate_init(digits):
     ):
         est.set_params(**diverging).fit(X_raw, y)
     _assert_unchanged(est, snapshot)
+
+
+def test_divergence_under_early_stopping_keeps_the_best_parameters(
+    digits, monkeypatch
+):
+    """As MLPClassifier (scikit-learn issue 29504): with early stopping, an
+    epoch whose loss is not finite scores nan on the held-out rows, training
+    stops with a ConvergenceWarning, and the network is the one of the best
+    validation score."""
+    import sklearn_sas._base as base
+
+    X, y = digits
+    real_run_epoch = base.run_epoch
+    # after_epochs[k]: the parameters after k epochs
+    after_epochs = []
+
+    def run_epoch(params, *args, **kwargs):
+        after_epochs.append(params.flat.copy())
+        if len(after_epochs) == 4:
+            return float("nan")
+        return real_run_epoch(params, *args, **kwargs)
+
+    monkeypatch.setattr(base, "run_epoch", run_epoch)
+    est = SaSMLPClassifier(**SMALL, early_stopping=True, n_iter_no_change=50)
+    with pytest.warns(ConvergenceWarning, match="diverged.*best validation"):
+        est.fit(X, y)
+    assert len(after_epochs) == 4 and est.n_iter_ == 3
+    assert len(est.validation_scores_) == 4
+    assert np.isnan(est.validation_scores_[-1])
+    assert isinstance(est.validation_scores_[-1], float)
+    best_epoch = int(np.argmax(est.validation_scores_[:3])) + 1
+    assert est.best_validation_score_ == est.validation_scores_[best_epoch - 1]
+    np.testing.assert_array_equal(est._params().flat, after_epochs[best_epoch])
 
 
 def test_divergence_in_partial_fit_leaves_model_unchanged(digits):

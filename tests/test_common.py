@@ -2,15 +2,15 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_sas import SaSMLPClassifier
+from sklearn_sas import SaSMLPClassifier, SaSMLPRegressor
 
 
 def _expected_failed_checks(estimator):
     reason = (
         "training is stochastic by design: a row of weight 2 gets one draw of "
             "the mean-field noise where two copies of it get two, so weighting "
-            "and repeating agree only in expectation (MLPClassifier passes this "
-            "check only with its deterministic lbfgs solver)"
+            "and repeating agree only in expectation (MLPClassifier and MLPRegressor "
+            "pass this check only with their deterministic lbfgs solver)"
     )
     return {
         "check_sample_weight_equivalence_on_dense_data": reason,
@@ -31,6 +31,15 @@ def _expected_failed_checks(estimator):
             random_state=0,
         ),
         SaSMLPClassifier(
+            hidden_layer_sizes=(10,), max_iter=50, inference="ensemble",
+            n_samples=10, random_state=0,
+        ),
+        SaSMLPRegressor(hidden_layer_sizes=(10,), max_iter=50, random_state=0),
+        SaSMLPRegressor(
+            hidden_layer_sizes=(10,), max_iter=50, inference="mc", n_samples=10,
+            random_state=0,
+        ),
+        SaSMLPRegressor(
             hidden_layer_sizes=(10,), max_iter=50, inference="ensemble",
             n_samples=10, random_state=0,
         ),

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -22,6 +21,7 @@ from sklearn_sas.inspection import (
     EntropyDisplay,
     LayerProfileDisplay,
     PerturbationDisplay,
+    RejectionCurveDisplay,
     connection_entropy,
     credit_assignment,
     perturbation_curve,
@@ -42,9 +42,8 @@ def _close_figures():
     plt.close("all")
 
 
-def _fit(hidden, n_samples=None):
-    X, y = load_digits(return_X_y=True)
-    X = X / 16.0
+def _fit(digits, hidden, n_samples=None):
+    X, y = digits
     if n_samples is not None:
         X, y = X[:n_samples], y[:n_samples]
     with warnings.catch_warnings():
@@ -57,15 +56,9 @@ def _fit(hidden, n_samples=None):
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
-
-
-@pytest.fixture(scope="module")
-def clf():
+def clf(digits):
     """Three layers of connections: 64x8, 8x8, 8x10."""
-    return _fit((8, 8))
+    return _fit(digits, (8, 8))
 
 
 def _legend_texts(ax):
@@ -346,9 +339,9 @@ def test_layer_profile_display_single_quantity_on_given_ax(clf):
     assert disp.axes_[1].get_ylabel() == "VIP connections (count)"
 
 
-def test_layer_profile_display_from_estimators(clf):
+def test_layer_profile_display_from_estimators(clf, digits):
     # networks of different depths and training-set sizes share the axes
-    small = _fit((8,), n_samples=300)
+    small = _fit(digits, (8,), n_samples=300)
     disp = LayerProfileDisplay.from_estimators(
         [clf, small], labels=["T=1797", "T=300"], quantity="sparsity"
     )
@@ -645,6 +638,39 @@ def test_matplotlib_keywords_go_in_curve_kwargs(make, clf, curves):
     # as in scikit-learn's RocCurveDisplay: no **kwargs beside curve_kwargs
     with pytest.raises(TypeError, match="unexpected keyword argument 'color'"):
         make(clf, curves, color="k")
+
+
+# every Display drawing curves that may carry a legend, and how to plot it
+LEGEND = {
+    **dict(zip(MULTI_CURVE_IDS, MULTI_CURVE)),
+    "sparsity": lambda clf, curves, **kw: SparsityCurveDisplay(
+        [0.5, 0.9], [0.9, 0.7], dense_accuracy=0.95, name="net"
+    ).plot(**kw),
+    "rejection": lambda clf, curves, **kw: RejectionCurveDisplay.from_predictions(
+        [0, 1, 1], [0, 1, 0], [0.1, 0.2, 0.3], name="net", **kw
+    ),
+}
+# those whose legend lists every labelled curve of their Axes
+SHARED_LEGEND = ["perturbation", "entropy", "entropy_plot", "sparsity", "rejection"]
+
+
+@pytest.mark.parametrize("name", list(LEGEND))
+def test_curves_without_labels_draw_no_legend(name, clf, curves):
+    # matplotlib warns about a legend without entries: a Display draws one
+    # only when a curve keeps a label
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        disp = LEGEND[name](clf, curves, curve_kwargs={"label": "_nolegend_"})
+    assert disp.figure_.axes
+    assert all(ax.get_legend() is None for ax in disp.figure_.axes)
+
+
+@pytest.mark.parametrize("name", SHARED_LEGEND)
+def test_legend_lists_the_labelled_curves_already_on_the_axes(name, clf, curves):
+    _, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="other")
+    LEGEND[name](clf, curves, ax=ax, curve_kwargs={"label": "_nolegend_"})
+    assert _legend_texts(ax) == ["other"]
 
 
 # ------------------------------------------------------ axis labels and units

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from joblib import parallel_backend
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
@@ -30,9 +29,9 @@ def client():
 
 
 @pytest.fixture(scope="module")
-def data():
-    X, y = load_digits(return_X_y=True)
-    return X[:600] / 16.0, y[:600]
+def data(digits):
+    X, y = digits
+    return X[:600], y[:600]
 
 
 @pytest.fixture(scope="module")

@@ -271,3 +271,35 @@ def test_proba_and_plogp_on_extreme_logits_and_strided_views(out_activation):
     assert np.all(np.isfinite(plogp))
     assert_allclose(proba.reshape(-1, 4), np.exp(log_p), rtol=1e-5, atol=1e-7)
     assert_allclose(plogp.reshape(expected.shape), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_ensemble_equals_the_networks_one_by_one(digits, loss):
+    from functools import partial
+
+    from sklearn_sas import SaSMLPRegressor
+    from sklearn_sas._inference import output_and_square
+
+    X, y = digits
+    targets = np.column_stack([y, y % 3]).astype(np.float32) / 9
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SaSMLPRegressor(
+            (12, 9), loss=loss, max_iter=8, random_state=0, n_samples=6
+        ).fit(X, targets)
+    model = _with_pruned_and_deterministic(model, 0.9)
+    assert _runs_stacked(model)
+    summarize = partial(output_and_square, out_activation=model.out_activation_)
+    total, total_sq = member_sums(model, X[:120], "ensemble", summarize)
+    # (sample_networks needs classes_: the ensemble's draws directly)
+    params = (model.slab_means_, model.spike_probs_, model.slab_vars_)
+    draws = draw_networks(params, spawn_seeds(model.random_state, 6))
+    outputs = [
+        summarize(
+            forward(X[:120], [effective_weights(w) for w in weights],
+                    model.intercepts_, scaled=False, activation=model.activation)
+        )
+        for weights, _ in draws
+    ]  # fmt: skip
+    assert_allclose(total, sum(o for o, _ in outputs), rtol=1e-5, atol=1e-6)
+    assert_allclose(total_sq, sum(sq for _, sq in outputs), rtol=1e-5, atol=1e-6)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
@@ -21,12 +20,6 @@ LABELS = {
     "strings": lambda y: np.array([f"digit {d}" for d in range(10)], dtype=object)[y],
 }
 KINDS = ["pruned", "pruned, dead units dropped", "sampled"]
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
 
 
 @pytest.fixture(scope="module")

@@ -75,21 +75,15 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 @pytest.fixture(scope="module")
-def _digits_cached():
-    X, y = load_digits(return_X_y=True)
-    return X[:600] / 16.0, y[:600]
-
-
-@pytest.fixture
-def digits(_digits_cached):
-    """600 digits scaled to [0, 1] and their labels; fresh copies."""
-    X, y = _digits_cached
-    return X.copy(), y.copy()
+def digits(digits):
+    """The first 600 digits (read-only)."""
+    X, y = digits
+    return X[:600], y[:600]
 
 
 @pytest.fixture(scope="module")
-def _fitted_cached(_digits_cached):
-    X, y = _digits_cached
+def _fitted_cached(digits):
+    X, y = digits
     return SaSMLPClassifier(**SMALL).fit(X, y)
 
 

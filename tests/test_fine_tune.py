@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -25,9 +24,9 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return (X / 16.0)[:600], y[:600]
+def digits(digits):
+    X, y = digits
+    return X[:600], y[:600]
 
 
 @pytest.fixture(scope="module")

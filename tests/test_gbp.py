@@ -14,8 +14,8 @@ from sklearn_sas._gbp import (
     init_params,
     loss_grad,
     run_epoch,
-    softmax_cross_entropy,
 )
+from sklearn_sas._losses import softmax_cross_entropy
 from sklearn_sas._noise import NormalNoise, new_generator
 from sklearn_sas._optimizers import SGDOptimizer
 from sklearn_sas._sas import sample_sas, sas_moments, sas_param_grads

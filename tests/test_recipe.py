@@ -127,7 +127,7 @@ def test_init_m_std_sets_the_initial_spread(std):
     clf = SaSMLPClassifier((200,), init_m_std=std, random_state=0)
     # the initial distribution, before any step
     clf.classes_ = np.array([0, 1])
-    clf._initialize(300, np.dtype(np.float64))
+    clf._initialize(300, np.dtype(np.float64), 2, "softmax")
     m = np.concatenate([a.ravel() for a in clf.slab_means_])
     assert m.size == 300 * 200 + 200 * 2
     # 60,400 draws: the sample std is within 1.5% of the true one

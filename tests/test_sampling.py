@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import clone, config_context
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import accuracy_score, classification_report
 from sklearn.utils._param_validation import InvalidParameterError
@@ -16,12 +15,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from sklearn_sas import SampledNetwork, SaSMLPClassifier
 from sklearn_sas._sas import sample_sas
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
 
 
 def _fit(X, y, **params):

@@ -8,9 +8,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -42,10 +40,9 @@ def _fit(estimator, X, y):
 
 
 @pytest.fixture(scope="module")
-def data():
+def data(digits_split):
     """Digits in [0, 1] split into (X_train, X_test, y_train, y_test)."""
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.3, stratify=y, random_state=0)
+    return digits_split
 
 
 @pytest.fixture(scope="module")

@@ -3,18 +3,13 @@
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 
 from sklearn_sas import SaSMLPClassifier
 
 
-def test_partial_fit_on_chunks_reaches_fit_accuracy():
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X / 16.0, y, test_size=0.3, stratify=y, random_state=0
-    )
+def test_partial_fit_on_chunks_reaches_fit_accuracy(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
     params = {"hidden_layer_sizes": (32,), "batch_size": 50, "random_state": 0}
     epochs = 40
     with warnings.catch_warnings():
@@ -22,7 +17,7 @@ def test_partial_fit_on_chunks_reaches_fit_accuracy():
         batch = SaSMLPClassifier(**params, max_iter=epochs).fit(X_train, y_train)
     stream = SaSMLPClassifier(**params)
     chunks = np.array_split(np.arange(len(y_train)), 6)
-    classes = np.unique(y)
+    classes = np.unique(y_train)
     for _ in range(epochs):
         for rows in chunks:
             stream.partial_fit(X_train[rows], y_train[rows], classes=classes)

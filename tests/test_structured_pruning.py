@@ -9,19 +9,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_sas import SaSMLPClassifier
 from sklearn_sas.compression import PrunedNetwork, prune, pruning_masks
 
 WIDTHS = (16, 8)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X / 16.0, y
 
 
 def _fit(X, y, **params):

@@ -4,16 +4,15 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_sas import SaSMLPClassifier
 
 
 @pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:300] / 16.0, y[:300]
+def digits(digits):
+    X, y = digits
+    return X[:300], y[:300]
 
 
 @pytest.fixture(scope="module")

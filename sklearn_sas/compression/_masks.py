@@ -259,9 +259,9 @@ def pruning_masks(
     >>> from sklearn_sas.compression import pruning_masks
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = SaSMLPClassifier((32,), max_iter=20, random_state=0).fit(X, y)
-    >>> masks = pruning_masks(clf, rule="sparsity", sparsity=0.9)
-    >>> round(masks.sparsity, 3)
-    0.9
+    >>> masks = pruning_masks(clf, rule="sparsity", sparsity=0.9, scope="layer")
+    >>> [round(float(1 - mask.mean()), 3) for mask in masks]  # in every layer
+    [0.9, 0.9]
     """
     given = {
         "threshold": threshold,

@@ -70,7 +70,7 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         self.name = name
 
     def plot(self, ax=None, *, name=None, show_dense=True, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the curve, and the dense accuracy as a dashed line.
 
         Parameters
         ----------
@@ -95,7 +95,8 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`SparsityCurveDisplay`
-            Object that stores computed values.
+            ``self``, with the curve in ``line_`` and the dense accuracy in
+            ``dense_line_``.
         """
         self.ax_, self.figure_ = self._validate_plot_params(ax=ax)
         name = self.name if name is None else name
@@ -117,11 +118,9 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
                 linewidth=1,
                 label="dense" if label is None else f"{label} (dense)",
             )
-        self.ax_.set(xlabel="sparsity (% of connections pruned)", ylabel="accuracy")
-        # the legend is redrawn with every curve of the Axes, not only ours
-        if self.ax_.get_legend_handles_labels()[1]:
-            self.ax_.legend()
-        return self
+        return self._label_axes(
+            xlabel="sparsity (% of connections pruned)", ylabel="accuracy"
+        )
 
     @classmethod
     def from_estimator(
@@ -143,6 +142,10 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         curve_kwargs=None,
     ):
         """Compute and plot the sparsity curve of a fitted network.
+
+        The curve is that of :func:`sparsity_curve`, which takes the
+        parameters from ``estimator`` to ``sample_weight``; the others are
+        those of :meth:`plot`.
 
         Parameters
         ----------
@@ -200,10 +203,12 @@ class SparsityCurveDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`SparsityCurveDisplay`
+            The curve, plotted; more can be plotted on ``display.ax_``.
 
         See Also
         --------
         sparsity_curve : Accuracy of the pruned network at several sparsities.
+        fine_tune : Retrain a pruned network, as ``fine_tune_iter`` does.
 
         Examples
         --------

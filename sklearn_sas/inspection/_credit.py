@@ -1,5 +1,6 @@
 """Connection entropy and credit assignment of a fitted spike-and-slab network."""
 
+from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
@@ -94,6 +95,9 @@ def connection_entropy(
     ]
 
 
+# eq=False: the fields are lists of arrays, which have no single truth value;
+# repr=False: __repr__ below prints the per-layer table
+@dataclass(eq=False, repr=False)
 class CreditAssignment:
     """Credit of every connection of a spike-and-slab network.
 
@@ -121,27 +125,15 @@ class CreditAssignment:
         Whether the paper's literal rule was used.
     """
 
-    def __init__(
-        self,
-        vip_masks,
-        uip_masks,
-        variable_masks,
-        entropy,
-        spike_probs,
-        pi_tol,
-        xi_tol,
-        m_tol=M_TOL,
-        strict_paper=False,
-    ):
-        self.vip_masks = vip_masks
-        self.uip_masks = uip_masks
-        self.variable_masks = variable_masks
-        self.entropy = entropy
-        self.spike_probs = spike_probs
-        self.pi_tol = pi_tol
-        self.xi_tol = xi_tol
-        self.m_tol = m_tol
-        self.strict_paper = strict_paper
+    vip_masks: list
+    uip_masks: list
+    variable_masks: list
+    entropy: list
+    spike_probs: list
+    pi_tol: float
+    xi_tol: float
+    m_tol: float = M_TOL
+    strict_paper: bool = False
 
     def summary(self, *, as_frame=False):
         """One row per layer: sparsity, class fractions and counts, entropy.

@@ -106,7 +106,7 @@ class DistributionDisplay(_NetworkDisplayMixin):
         )
 
     def plot(self, ax=None, *, bins=50, log=True, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the grid of histograms, a row per layer.
 
         Parameters
         ----------
@@ -130,7 +130,7 @@ class DistributionDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`DistributionDisplay`
-            Object that stores computed values.
+            ``self``, with the grid of histograms in ``axes_``.
         """
         parameters = {
             "spike_probs": self.spike_probs,
@@ -168,7 +168,8 @@ class DistributionDisplay(_NetworkDisplayMixin):
         ----------
         estimator : SaSMLPClassifier or Pipeline
             A fitted spike-and-slab network, or a fitted
-            :class:`~sklearn.pipeline.Pipeline` ending in one.
+            :class:`~sklearn.pipeline.Pipeline` ending in one: its
+            ``spike_probs_``, ``slab_means_`` and ``slab_vars_`` are shown.
 
         layers : int or list of int, default=None
             Layers shown, one row each (0 is the input layer's connections).
@@ -190,10 +191,12 @@ class DistributionDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`DistributionDisplay`
+            Its parameters in the layers shown, as histograms.
 
         See Also
         --------
         EntropyDisplay.from_estimator : Histogram of the connection entropy.
+        LayerProfileDisplay.from_estimator : Per-layer credit summaries.
 
         Examples
         --------

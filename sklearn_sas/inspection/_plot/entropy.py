@@ -49,12 +49,13 @@ class EntropyDisplay(_NetworkDisplayMixin):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn_sas import SaSMLPClassifier
-    >>> from sklearn_sas.inspection import EntropyDisplay, connection_entropy
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SaSMLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
-    >>> disp = EntropyDisplay(connection_entropy(clf)).plot()
+    Any entropies, one array per layer:
+
+    >>> import numpy as np
+    >>> from sklearn_sas.inspection import EntropyDisplay
+    >>> rng = np.random.default_rng(0)
+    >>> entropy = [rng.normal(size=(64, 8)), rng.normal(size=(8, 10))]
+    >>> disp = EntropyDisplay(entropy, layers=[0, 1]).plot(bins=20)
     >>> len(disp.patches_)
     2
     """
@@ -64,7 +65,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         self.layers = layers
 
     def plot(self, ax=None, *, bins=50, density=True, log=True, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the entropy histograms, overlaid.
 
         Parameters
         ----------
@@ -92,7 +93,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`EntropyDisplay`
-            Object that stores computed values.
+            ``self``, with the histograms in ``patches_``.
         """
         self._check_matplotlib("plot")
         layers = range(len(self.entropy)) if self.layers is None else self.layers
@@ -115,12 +116,10 @@ class EntropyDisplay(_NetworkDisplayMixin):
         for S, hist_kw in zip(self.entropy, hist_kwargs, strict=True):
             *_, patches = self.ax_.hist(np.ravel(S), **hist_kw)
             self.patches_.append(patches)
-        self.ax_.set(
+        return self._label_axes(
             xlabel="connection entropy (nats)",
             ylabel="density (per nat)" if density else "number of connections",
         )
-        self.ax_.legend()
-        return self
 
     @classmethod
     def from_estimator(
@@ -140,6 +139,10 @@ class EntropyDisplay(_NetworkDisplayMixin):
         curve_kwargs=None,
     ):
         """Plot the connection entropy histogram of a fitted network.
+
+        The entropy is that of :func:`connection_entropy`, computed for every
+        layer (so that a seeded Monte-Carlo estimate of a layer does not
+        depend on the layers shown) and kept for those in ``layers``.
 
         Parameters
         ----------
@@ -187,6 +190,7 @@ class EntropyDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`EntropyDisplay`
+            The entropy of the layers shown, plotted.
 
         See Also
         --------

@@ -115,12 +115,11 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn_sas import SaSMLPClassifier
-    >>> from sklearn_sas.inspection import LayerProfileDisplay, credit_assignment
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SaSMLPClassifier((8, 8), max_iter=5, random_state=0).fit(X, y)
-    >>> rows = credit_assignment(clf).summary()
+    Rows as :meth:`CreditAssignment.summary` gives them, one per layer:
+
+    >>> from sklearn_sas.inspection import LayerProfileDisplay
+    >>> rows = [{"layer": 0, "vip_fraction": 0.12, "uip_fraction": 0.61},
+    ...         {"layer": 1, "vip_fraction": 0.35, "uip_fraction": 0.20}]
     >>> disp = LayerProfileDisplay([rows]).plot(quantities=("vip_fraction",))
     >>> disp.lines_.shape
     (1, 1)
@@ -133,7 +132,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         self.labels = labels
 
     def plot(self, ax=None, *, quantities=_DEFAULT_QUANTITIES, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the profiles, a line per network and quantity.
 
         Parameters
         ----------
@@ -160,7 +159,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`LayerProfileDisplay`
-            Object that stores computed values.
+            ``self``, with the lines in ``lines_``.
         """
         self._check_matplotlib("plot")
         import matplotlib.pyplot as plt
@@ -262,6 +261,9 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
     ):
         """Plot per-layer quantities of one fitted network, one line each.
 
+        The quantities are columns of the summary of
+        :func:`credit_assignment`.
+
         Parameters
         ----------
         estimator : SaSMLPClassifier or Pipeline
@@ -274,13 +276,10 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
             Columns of :meth:`CreditAssignment.summary` plotted.
 
         pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
-            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+            Tolerances of the VIP and UIP classes, see :func:`credit_assignment`.
 
         strict_paper : bool, default=False
-            Classify by the paper's literal rule, under which a weight that
-            is deterministically zero is VIP (see
-            :func:`~sklearn_sas.inspection.credit_assignment`).
+            Classify by the paper's literal rule, see :func:`credit_assignment`.
 
         name : str, default=None
             Name of the network in the legend; None leaves it out.
@@ -297,19 +296,27 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`LayerProfileDisplay`
+            The summary of the network, plotted.
 
         See Also
         --------
         LayerProfileDisplay.from_estimators : One quantity of several networks.
+        credit_assignment : The per-layer summary plotted, and its tolerances.
 
         Examples
         --------
+        The network may end a fitted ``Pipeline``:
+
         >>> from sklearn.datasets import load_digits
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import MinMaxScaler
         >>> from sklearn_sas import SaSMLPClassifier
         >>> from sklearn_sas.inspection import LayerProfileDisplay
         >>> X, y = load_digits(return_X_y=True)
-        >>> clf = SaSMLPClassifier((8, 8), max_iter=5, random_state=0).fit(X, y)
-        >>> disp = LayerProfileDisplay.from_estimator(clf)
+        >>> pipe = make_pipeline(
+        ...     MinMaxScaler(), SaSMLPClassifier((8, 8), max_iter=5, random_state=0)
+        ... ).fit(X, y)
+        >>> disp = LayerProfileDisplay.from_estimator(pipe)
         >>> disp.lines_.shape
         (1, 4)
         >>> [ax.get_ylabel() for ax in disp.axes_]
@@ -343,7 +350,8 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         """Plot one per-layer quantity of several fitted networks, one line each.
 
         Li & Huang's Fig. 3(c) compares the entropy per connection of networks
-        trained on different numbers of examples.
+        trained on different numbers of examples. The quantity is a column of
+        the summary of :func:`credit_assignment`.
 
         Parameters
         ----------
@@ -360,13 +368,10 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
             Column of :meth:`CreditAssignment.summary` plotted.
 
         pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
-            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+            Tolerances of the VIP and UIP classes, see :func:`credit_assignment`.
 
         strict_paper : bool, default=False
-            Classify by the paper's literal rule, under which a weight that
-            is deterministically zero is VIP (see
-            :func:`~sklearn_sas.inspection.credit_assignment`).
+            Classify by the paper's literal rule, see :func:`credit_assignment`.
 
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.
@@ -379,6 +384,7 @@ class LayerProfileDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`LayerProfileDisplay`
+            One summary per network, in the order of ``estimators``, plotted.
 
         See Also
         --------

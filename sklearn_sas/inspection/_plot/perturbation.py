@@ -56,20 +56,24 @@ class PerturbationDisplay(_NetworkDisplayMixin):
 
     See Also
     --------
-    PerturbationDisplay.from_estimator : Compute and plot the curves of a
-        fitted network.
+    PerturbationDisplay.from_estimator : The curves of a fitted network.
     perturbation_curve : Error of sampled networks after perturbing a layer.
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sklearn_sas import SaSMLPClassifier
-    >>> from sklearn_sas.inspection import PerturbationDisplay, perturbation_curve
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SaSMLPClassifier((8,), max_iter=5, random_state=0).fit(X, y)
-    >>> curves = {kind: perturbation_curve(clf, X, y, fractions=[0, 0.5, 1],
-    ...                                    kind=kind, n_networks=2, random_state=0)
-    ...           for kind in ("vip", "uip")}
+    A curve needs the arrays ``fractions``, ``mean_error`` and ``error_std``
+    and the ``layer`` of what :func:`perturbation_curve` returns:
+
+    >>> import numpy as np
+    >>> from sklearn.utils import Bunch
+    >>> from sklearn_sas.inspection import PerturbationDisplay
+    >>> fractions = np.array([0, 0.5, 1])
+    >>> curves = {
+    ...     "vip": Bunch(fractions=fractions, mean_error=np.array([0.05, 0.4, 0.9]),
+    ...                  error_std=np.array([0.01, 0.05, 0.02]), layer=0),
+    ...     "uip": Bunch(fractions=fractions, mean_error=np.array([0.05, 0.06, 0.08]),
+    ...                  error_std=np.array([0.01, 0.01, 0.02]), layer=0),
+    ... }
     >>> disp = PerturbationDisplay(curves).plot()
     >>> sorted(disp.lines_)
     ['uip', 'vip']
@@ -79,7 +83,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         self.curves = curves
 
     def plot(self, ax=None, *, show_std=True, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the test error curves of the perturbations.
 
         Parameters
         ----------
@@ -99,7 +103,8 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`PerturbationDisplay`
-            Object that stores computed values.
+            ``self``, with the curves in ``lines_`` and their bands in
+            ``bands_``.
         """
         self._check_matplotlib("plot")
         defaults = [
@@ -132,9 +137,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
             xlabel += f" (layer {_layer_label(layers.pop())})"
         # the errors are stored as fractions and shown in percent
         self.ax_.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, symbol=""))
-        self.ax_.set(xlabel=xlabel, ylabel="test error (%)")
-        self.ax_.legend()
-        return self
+        return self._label_axes(xlabel=xlabel, ylabel="test error (%)")
 
     @classmethod
     def from_estimator(
@@ -157,6 +160,9 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         curve_kwargs=None,
     ):
         """Compute and plot targeted-perturbation curves of a fitted network.
+
+        One curve of :func:`perturbation_curve` for each of ``kinds``, all
+        on the same sampled networks.
 
         Parameters
         ----------
@@ -190,12 +196,10 @@ class PerturbationDisplay(_NetworkDisplayMixin):
             Number of sampled networks averaged.
 
         pi_tol, xi_tol, m_tol : float, default=1e-6, 1e-8, 1e-6
-            Tolerances of the VIP and UIP classes on ``pi``, ``xi`` and
-            ``|m|`` (:func:`~sklearn_sas.inspection.credit_assignment`).
+            Tolerances of the VIP and UIP classes, see :func:`credit_assignment`.
 
         strict_paper : bool, default=False
-            Classify by the paper's literal rule (see
-            :func:`~sklearn_sas.inspection.credit_assignment`).
+            Classify by the paper's literal rule, see :func:`credit_assignment`.
 
         random_state : int, RandomState instance or None, default=None
             Seeds the sampling and the choice of connections. Every kind
@@ -215,6 +219,7 @@ class PerturbationDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`PerturbationDisplay`
+            One curve per kind, in ``curves``, plotted.
 
         See Also
         --------

@@ -136,12 +136,14 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
         self.name = name
 
     def plot(self, ax=None, *, name=None, curve_kwargs=None):
-        """Plot visualization.
+        """Plot the accuracy and the fraction of the rows kept.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
             Axes object to plot on. If None, a new figure and axes is created.
+            The curves of several models can share one, told apart by
+            ``name``.
 
         name : str, default=None
             Name of the model in the legend; None means :attr:`name`.
@@ -156,7 +158,7 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`RejectionCurveDisplay`
-            Object that stores computed values.
+            ``self``, with the curves in ``line_`` and ``kept_line_``.
         """
         self._check_matplotlib("plot")
         name = self.name if name is None else name
@@ -177,12 +179,10 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
             self.thresholds, self.fraction_kept, **kept_kw
         )
         what = "uncertainty" if self.uncertainty_name is None else self.uncertainty_name
-        self.ax_.set(
+        return self._label_axes(
             xlabel=f"threshold on the {what}: rows at or below it are kept",
             ylabel="accuracy, fraction of rows",
         )
-        self.ax_.legend()
-        return self
 
     @classmethod
     def from_estimator(
@@ -231,13 +231,12 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
             Axes object to plot on. If None, a new figure and axes is created.
 
         curve_kwargs : dict or list of dict, default=None
-            Keywords passed to ``matplotlib.axes.Axes.plot`` for both curves
-            (a dict) or for each (a list of two dicts: accuracy, fraction
-            kept).
+            Keywords of the two curves, see :meth:`plot`.
 
         Returns
         -------
         display : :class:`RejectionCurveDisplay`
+            The curves of the network's own predictions and uncertainty.
 
         See Also
         --------
@@ -292,6 +291,9 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
     ):
         """Plot the rejection curves of predictions and uncertainty scores.
 
+        Any classifier's: its predicted labels, and one score per row that
+        grows with the doubt about the prediction.
+
         Parameters
         ----------
         y_true : array-like of shape (n_samples,)
@@ -323,6 +325,7 @@ class RejectionCurveDisplay(_NetworkDisplayMixin):
         Returns
         -------
         display : :class:`RejectionCurveDisplay`
+            The curves, plotted.
 
         Raises
         ------
