@@ -10,8 +10,14 @@ from joblib import effective_n_jobs
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._activations import output_log_proba
-from ._forward import forward, forward_mc
+from ._activations import log_sigmoid
+from ._forward import (
+    forward,
+    forward_mc,
+    forward_stacked,
+    stack_networks,
+    stacked_work,
+)
 from ._sas import effective_weights, sample_sas
 from ._utils import check_finite_output, spawn_seeds, take_rows
 
@@ -30,17 +36,35 @@ def proba_and_plogp(logits, out_activation):
     """Probabilities from ``logits`` (last axis: the outputs), and the
     negative entropies: ``sum_c p ln p`` over the classes of a softmax, or
     per label ``p ln p + (1 - p) ln(1 - p)`` for logistic outputs (the
-    labels of a multilabel network are separate Bernoulli variables)."""
-    flat = logits.reshape(-1, logits.shape[-1])
-    log_proba = output_log_proba(flat, out_activation)
-    proba = np.exp(log_proba)
+    labels of a multilabel network are separate Bernoulli variables).
+
+    The logarithms are those of a log-softmax and of :func:`log_sigmoid`,
+    finite where a probability underflows to 0; one exponential per value
+    gives both the probabilities and their logarithms, as this runs on the
+    logits of every member of an ensemble. ``logits`` may be any strided
+    view (the outputs need not be contiguous): nothing is reshaped.
+    """
     if out_activation == "logistic":
         # log(1 - p) = log(sigmoid(-z))
-        log_rest = output_log_proba(-flat, out_activation)
-        plogp = proba * log_proba + np.exp(log_rest) * log_rest
-        return proba.reshape(logits.shape), plogp.reshape(logits.shape)
-    plogp = np.einsum("ij,ij->i", proba, log_proba)
-    return proba.reshape(logits.shape), plogp.reshape(logits.shape[:-1])
+        log_proba, log_rest = log_sigmoid(logits), log_sigmoid(-logits)
+        proba = np.exp(log_proba)
+        plogp = proba * log_proba
+        plogp += np.exp(log_rest) * log_rest
+        return proba, plogp
+    log_proba = logits - logits.max(axis=-1, keepdims=True)
+    proba = np.exp(log_proba)
+    total = proba.sum(axis=-1, keepdims=True)
+    proba /= total
+    log_proba -= np.log(total)
+    log_proba *= proba
+    return proba, log_proba.sum(axis=-1)
+
+
+# Running all networks at once holds the activations of every network: when
+# that saves less than this share of the products, the extra memory traffic
+# costs more than it saves (measured on the digits, 64-100-100-10, where the
+# second layer dominates; see benchmarks/bench_ensemble_cost.py).
+MIN_STACKING_SAVING = 0.25
 
 
 def output_and_square(logits, out_activation):
@@ -65,16 +89,31 @@ def _add_rows(sums, rows, parts, n_rows):
 
 def _ensemble_sums(params, intercepts, seeds, X, chunk_rows, hidden, summarize):
     """Sums over the networks drawn from ``seeds`` of the two arrays
-    ``summarize(logits)`` gives; rows go in chunks, each converted once and
-    run through every network. ``hidden`` is the hidden activation."""
+    ``summarize(logits)`` gives. Rows go in chunks, each converted once and
+    run through all networks at once (:func:`forward_stacked`), or through
+    one network after the other where stacking saves little work.
+    ``chunk_rows`` is the chunk for all networks at once; ``hidden`` is the
+    hidden activation."""
     dtype = params[0][0].dtype
     networks = [
         [effective_weights(w) for w in weights]
         for weights, _ in draw_networks(params, seeds)
     ]
+    stacked = stack_networks(networks)
+    if stacked_work(stacked) <= 1 - MIN_STACKING_SAVING:
+        networks = None
+    else:
+        stacked = None
+        # one network's activations at a time
+        chunk_rows *= len(seeds)
     sums = None
     for rows in gen_batches(X.shape[0], chunk_rows):
         part = take_rows(X, rows, dtype)
+        if stacked is not None:
+            logits = forward_stacked(part, stacked, intercepts, activation=hidden)
+            parts = [member.sum(axis=0) for member in summarize(logits)]
+            sums = _add_rows(sums, rows, parts, X.shape[0])
+            continue
         for coefs in networks:
             logits = forward(part, coefs, intercepts, scaled=False, activation=hidden)
             sums = _add_rows(sums, rows, summarize(logits), X.shape[0])
@@ -95,7 +134,9 @@ def member_sums(estimator, X, method, summarize=None):
         params = (estimator.slab_means_, estimator.spike_probs_, estimator.slab_vars_)
         seeds = spawn_seeds(estimator.random_state, n_samples)
         n_jobs = min(effective_n_jobs(estimator.n_jobs), n_samples)
-        chunk_rows = next(iter(estimator._chunks(X, 1))).stop
+        # the chunk holds the activations of every network: sized for all
+        # n_samples of them, so that the jobs together stay within the budget
+        chunk_rows = next(iter(estimator._chunks(X, n_samples))).stop
         parts = Parallel(n_jobs=n_jobs)(
             delayed(_ensemble_sums)(
                 params, estimator.intercepts_, group, X, chunk_rows, hidden, summarize
