@@ -173,10 +173,9 @@ class SaSMLPRegressor(
         ``sample_weight``. The same for every ``inference`` mode, so
         ``set_params(inference=...)`` after fit keeps it valid. On training
         rows it is too small where the network fits them better than new
-        rows: on the diabetes data (442 rows, standardized targets) the
-        central 90% interval covered 83-84% of held-out rows, 89-90% with
-        ``early_stopping=True``; on ``make_friedman1`` (1,000 rows) 89-93%
-        and 91-95% (``benchmarks/bench_regression_calibration.py``).
+        rows, and the intervals cover less than they promise; the held-out
+        rows of ``early_stopping=True`` correct that (coverage measured by
+        ``benchmarks/bench_regression_calibration.py``).
 
     n_features_in_ : int
         Number of features seen during fit.

@@ -109,7 +109,7 @@ class ClassTargetsMixin:
             what = (
                 "sample_weight"
                 if self.class_weight is None
-                else ("sample_weight times class_weight")
+                else "sample_weight times class_weight"
             )
             raise ValueError(f"{what} must have a positive sum.")
         return sample_weight
